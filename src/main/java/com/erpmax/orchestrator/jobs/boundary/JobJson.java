@@ -1,0 +1,54 @@
+package com.erpmax.orchestrator.jobs.boundary;
+
+import com.erpmax.orchestrator.jobs.entity.Job;
+
+import jakarta.json.Json;
+import jakarta.json.JsonObject;
+import jakarta.json.JsonObjectBuilder;
+import jakarta.json.JsonValue;
+
+import java.io.StringReader;
+import java.time.Instant;
+
+/** The JSON form of a job in the API. */
+final class JobJson {
+
+    private JobJson() {
+    }
+
+    static JsonObject of(Job job) {
+        JsonObjectBuilder json = Json.createObjectBuilder()
+                .add("id", job.id())
+                .add("type", job.type())
+                .add("status", job.status().value())
+                .add("attempts", job.attempts())
+                .add("payload", parse(job.payload()));
+        addIfPresent(json, "result", job.result() == null ? null : parse(job.result()));
+        if (job.error() != null) {
+            json.add("error", job.error());
+        }
+        addTime(json, "createdAt", job.createdAt());
+        addTime(json, "updatedAt", job.updatedAt());
+        addTime(json, "startedAt", job.startedAt());
+        addTime(json, "finishedAt", job.finishedAt());
+        return json.build();
+    }
+
+    private static JsonValue parse(String json) {
+        try (var reader = Json.createReader(new StringReader(json))) {
+            return reader.readValue();
+        }
+    }
+
+    private static void addIfPresent(JsonObjectBuilder json, String name, JsonValue value) {
+        if (value != null) {
+            json.add(name, value);
+        }
+    }
+
+    private static void addTime(JsonObjectBuilder json, String name, Instant value) {
+        if (value != null) {
+            json.add(name, value.toString());
+        }
+    }
+}

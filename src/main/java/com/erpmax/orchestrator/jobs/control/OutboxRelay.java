@@ -1,0 +1,155 @@
+package com.erpmax.orchestrator.jobs.control;
+
+import com.erpmax.orchestrator.platform.control.Broker;
+import com.erpmax.orchestrator.platform.control.Settings;
+import com.erpmax.orchestrator.schema.entity.SchemaReady;
+
+import com.rabbitmq.client.Channel;
+import com.rabbitmq.client.MessageProperties;
+
+import jakarta.annotation.PreDestroy;
+import jakarta.annotation.Resource;
+import jakarta.enterprise.concurrent.ManagedThreadFactory;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
+import jakarta.inject.Inject;
+
+import javax.sql.DataSource;
+import java.nio.charset.StandardCharsets;
+import java.sql.Array;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+
+/**
+ * Publishes submitted jobs to RabbitMQ from the outbox. A row is deleted only after the broker
+ * confirmed its message, in the transaction that locked it; a crash in between publishes it
+ * again, which the workers' conditional claim makes harmless. Safe on many instances
+ * ({@code SKIP LOCKED}).
+ */
+@ApplicationScoped
+public class OutboxRelay {
+
+    private static final Logger LOG = Logger.getLogger(OutboxRelay.class.getName());
+    private static final int BATCH = 100;
+    private static final long IDLE_POLL_MILLIS = 1_000;
+    private static final long CONFIRM_TIMEOUT_MILLIS = 10_000;
+
+    private static final String LOCK_BATCH = "SELECT id, job_id FROM job_outbox ORDER BY id LIMIT ? FOR UPDATE SKIP LOCKED";
+    private static final String DELETE = "DELETE FROM job_outbox WHERE id = ANY (?)";
+
+    @Inject
+    Settings settings;
+
+    @Inject
+    Broker broker;
+
+    @Inject
+    DataSource dataSource;
+
+    @Resource
+    ManagedThreadFactory threads;
+
+    private final Semaphore work = new Semaphore(0);
+    private volatile boolean running;
+    private Thread relay;
+
+    void start(@Observes SchemaReady ready) {
+        if (!broker.isConfigured() || !settings.role().servesApi()) {
+            return;
+        }
+        running = true;
+        relay = threads.newThread(this::relayLoop);
+        relay.setName("erpmax-outbox-relay");
+        relay.start();
+    }
+
+    /** A job was just submitted: publish now rather than at the next poll. */
+    public void nudge() {
+        work.release();
+    }
+
+    private void relayLoop() {
+        Channel channel = null;
+        while (running) {
+            try {
+                if (channel == null || !channel.isOpen()) {
+                    channel = broker.openChannel();
+                    channel.confirmSelect();
+                }
+                if (publishBatch(channel) < BATCH) {
+                    work.tryAcquire(IDLE_POLL_MILLIS, TimeUnit.MILLISECONDS);
+                    work.drainPermits();
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            } catch (Exception e) {
+                LOG.log(Level.WARNING, "Outbox relay: publishing failed, jobs stay in the outbox and are retried: " + e.getMessage());
+                pause();
+            }
+        }
+    }
+
+    private int publishBatch(Channel channel) throws Exception {
+        try (Connection connection = dataSource.getConnection()) {
+            connection.setAutoCommit(false);
+            try {
+                List<Long> rows = new ArrayList<>();
+                try (PreparedStatement lock = connection.prepareStatement(LOCK_BATCH)) {
+                    lock.setInt(1, BATCH);
+                    try (ResultSet batch = lock.executeQuery()) {
+                        while (batch.next()) {
+                            rows.add(batch.getLong(1));
+                            channel.basicPublish("", Broker.JOBS_QUEUE, MessageProperties.PERSISTENT_BASIC,
+                                    Long.toString(batch.getLong(2)).getBytes(StandardCharsets.US_ASCII));
+                        }
+                    }
+                }
+                if (!rows.isEmpty()) {
+                    channel.waitForConfirmsOrDie(CONFIRM_TIMEOUT_MILLIS);
+                    try (PreparedStatement delete = connection.prepareStatement(DELETE)) {
+                        Array ids = connection.createArrayOf("bigint", rows.toArray());
+                        delete.setArray(1, ids);
+                        delete.executeUpdate();
+                    }
+                }
+                connection.commit();
+                return rows.size();
+            } catch (Exception e) {
+                connection.rollback();
+                throw e;
+            } finally {
+                connection.setAutoCommit(true);
+            }
+        }
+    }
+
+    private void pause() {
+        try {
+            Thread.sleep(IDLE_POLL_MILLIS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            running = false;
+        }
+    }
+
+    @PreDestroy
+    void stop() {
+        running = false;
+        if (relay != null) {
+            relay.interrupt();
+            try {
+                relay.join(5_000);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+}

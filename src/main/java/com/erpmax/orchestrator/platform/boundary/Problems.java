@@ -1,0 +1,55 @@
+package com.erpmax.orchestrator.platform.boundary;
+
+import com.erpmax.orchestrator.platform.entity.ErrorCode;
+
+import jakarta.json.Json;
+import jakarta.json.JsonObjectBuilder;
+import jakarta.ws.rs.core.Response;
+
+import java.util.Map;
+
+/**
+ * Renders RFC 9457 problem documents ({@code application/problem+json}): the one way this
+ * API says no. The HTTP status of each {@link ErrorCode} is decided here and nowhere else.
+ */
+public final class Problems {
+
+    public static final String MEDIA_TYPE = "application/problem+json";
+
+    private Problems() {
+    }
+
+    public static int status(ErrorCode code) {
+        return switch (code) {
+            case NOT_READY -> 503;
+            case WRONG_ROLE, NOT_FOUND -> 404;
+            case MALFORMED_JSON, INVALID_REQUEST -> 400;
+            case UNKNOWN_JOB_TYPE -> 422;
+            case PAYLOAD_TOO_LARGE -> 413;
+            case INTERNAL -> 500;
+        };
+    }
+
+    public static Response.ResponseBuilder of(ErrorCode code, String detail) {
+        return of(status(code), code.slug(), detail, Map.of());
+    }
+
+    /** With extension members, such as the start-up {@code phase} of a 503. */
+    public static Response.ResponseBuilder of(ErrorCode code, String detail, Map<String, String> extensions) {
+        return of(status(code), code.slug(), detail, extensions);
+    }
+
+    public static Response.ResponseBuilder of(int status, String code, String detail, Map<String, String> extensions) {
+        Response.Status known = Response.Status.fromStatusCode(status);
+        JsonObjectBuilder body = Json.createObjectBuilder()
+                .add("type", "urn:erpmax:problem:" + code)
+                .add("title", known == null ? "HTTP " + status : known.getReasonPhrase())
+                .add("status", status)
+                .add("code", code);
+        if (detail != null) {
+            body.add("detail", detail);
+        }
+        extensions.forEach(body::add);
+        return Response.status(status).type(MEDIA_TYPE).entity(body.build().toString());
+    }
+}

@@ -1,0 +1,94 @@
+package com.erpmax.orchestrator.platform.control;
+
+import com.rabbitmq.client.Channel;
+import com.rabbitmq.client.Connection;
+import com.rabbitmq.client.ConnectionFactory;
+
+import jakarta.annotation.PreDestroy;
+import jakarta.annotation.Resource;
+import jakarta.enterprise.concurrent.ManagedThreadFactory;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+
+import java.io.IOException;
+import java.util.Map;
+import java.util.concurrent.TimeoutException;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+
+/**
+ * The RabbitMQ connection of this instance, when {@code erpmax.amqp.uri} is set. Declares the
+ * durable quorum queue that carries job ids. The client recovers the connection (and its
+ * consumers) by itself after a broker restart; only the first connect is retried by callers.
+ */
+@ApplicationScoped
+public class Broker {
+
+    public static final String JOBS_QUEUE = "erpmax.jobs";
+
+    private static final Logger LOG = Logger.getLogger(Broker.class.getName());
+
+    @Inject
+    Settings settings;
+
+    @Resource
+    ManagedThreadFactory threads;
+
+    private volatile Connection connection;
+    private volatile boolean consuming;
+
+    public boolean isConfigured() {
+        return settings.amqpUri().isPresent();
+    }
+
+    public boolean isOpen() {
+        Connection current = connection;
+        return current != null && current.isOpen();
+    }
+
+    /** Whether this instance consumes from the broker, so that readiness depends on it. */
+    public boolean isConsuming() {
+        return consuming;
+    }
+
+    public void consuming() {
+        consuming = true;
+    }
+
+    /** A new channel on the shared connection, connecting first if needed. */
+    public synchronized Channel openChannel() throws IOException, TimeoutException {
+        if (connection == null) {
+            connection = connect();
+        }
+        return connection.createChannel();
+    }
+
+    private Connection connect() throws IOException, TimeoutException {
+        ConnectionFactory factory = new ConnectionFactory();
+        try {
+            factory.setUri(settings.amqpUri().orElseThrow());
+        } catch (Exception e) {
+            throw new InvalidSettingException(Settings.AMQP_URI, "is not a valid amqp:// URI: " + e.getMessage());
+        }
+        factory.setThreadFactory(threads);
+        factory.setAutomaticRecoveryEnabled(true);
+        factory.setConnectionTimeout(5_000);
+        Connection opened = factory.newConnection("erpmax-" + settings.role().name().toLowerCase(java.util.Locale.ROOT));
+        try (Channel channel = opened.createChannel()) {
+            channel.queueDeclare(JOBS_QUEUE, true, false, false, Map.of("x-queue-type", "quorum"));
+        }
+        LOG.info(() -> "Connected to RabbitMQ at " + opened.getAddress() + ":" + opened.getPort());
+        return opened;
+    }
+
+    @PreDestroy
+    synchronized void close() {
+        if (connection != null) {
+            try {
+                connection.close(5_000);
+            } catch (IOException | RuntimeException e) {
+                LOG.log(Level.FINE, "RabbitMQ connection did not close cleanly", e);
+            }
+        }
+    }
+}

@@ -1,0 +1,200 @@
+package com.erpmax.orchestrator.platform.control;
+
+import com.erpmax.orchestrator.platform.entity.Role;
+import com.erpmax.orchestrator.schema.entity.FailurePolicy;
+import com.erpmax.orchestrator.schema.entity.MigrationMode;
+
+import java.time.Duration;
+import java.time.format.DateTimeParseException;
+import java.util.Locale;
+import java.util.Optional;
+import java.util.function.Function;
+
+/**
+ * Every configuration key of the product and its default, in one place. Nothing else spells
+ * a key. Each key also has an environment form ({@code erpmax.db.url} = {@code ERPMAX_DB_URL}),
+ * which MicroProfile Config (in the WAR) and {@link #fromEnvironment()} (in the migrator)
+ * both honour. Values are checked when read, with a message that names the key.
+ */
+public final class Settings {
+
+    public static final String DB_URL = "erpmax.db.url";
+    public static final String DB_USER = "erpmax.db.user";
+    public static final String DB_PASSWORD = "erpmax.db.password";
+    public static final String DB_WAIT_TIMEOUT = "erpmax.db.wait-timeout";
+    public static final String ROLE = "erpmax.role";
+    public static final String AMQP_URI = "erpmax.amqp.uri";
+    public static final String MIGRATION_MODE = "erpmax.migration.mode";
+    public static final String MIGRATION_LOCK_KEY = "erpmax.migration.lock-key";
+    public static final String MIGRATION_LOCK_TIMEOUT = "erpmax.migration.lock-timeout";
+    public static final String MIGRATION_DDL_LOCK_TIMEOUT = "erpmax.migration.ddl-lock-timeout";
+    public static final String MIGRATION_DDL_RETRIES = "erpmax.migration.ddl-retries";
+    public static final String MIGRATION_VALIDATE_POLL = "erpmax.migration.validate-poll";
+    public static final String STARTUP_ON_FAILURE = "erpmax.startup.on-failure";
+    public static final String WORKER_CONCURRENCY = "erpmax.worker.concurrency";
+    public static final String WORKER_POLL_INTERVAL = "erpmax.worker.poll-interval";
+
+    public static final String DEFAULT_DB_USER = "postgres";
+    public static final Duration DEFAULT_DB_WAIT_TIMEOUT = Duration.ofSeconds(60);
+    public static final Role DEFAULT_ROLE = Role.ALL;
+    /** "ERPMAX" in ASCII as a number: 0x4552504D4158. Shown by {@code pg_locks} as classid 17746, objid 1347240280. */
+    public static final long DEFAULT_MIGRATION_LOCK_KEY = 76_219_836_875_096L;
+    public static final MigrationMode DEFAULT_MIGRATION_MODE = MigrationMode.UPDATE;
+    public static final Duration DEFAULT_MIGRATION_LOCK_TIMEOUT = Duration.ofMinutes(10);
+    public static final Duration DEFAULT_DDL_LOCK_TIMEOUT = Duration.ofSeconds(5);
+    public static final int DEFAULT_DDL_RETRIES = 10;
+    public static final Duration DEFAULT_VALIDATE_POLL = Duration.ofSeconds(2);
+    public static final FailurePolicy DEFAULT_ON_FAILURE = FailurePolicy.EXIT;
+    public static final int DEFAULT_WORKER_CONCURRENCY = 4;
+    public static final Duration DEFAULT_WORKER_POLL_INTERVAL = Duration.ofMillis(500);
+
+    private final Function<String, Optional<String>> source;
+
+    private Settings(Function<String, Optional<String>> source) {
+        this.source = source;
+    }
+
+    /** Settings read through a lookup such as MicroProfile Config; blank values count as unset. */
+    public static Settings from(Function<String, Optional<String>> source) {
+        return new Settings(key -> source.apply(key).map(String::trim).filter(value -> !value.isEmpty()));
+    }
+
+    /** Settings for a plain JVM (the migrator): system properties first, then the environment form. */
+    public static Settings fromEnvironment() {
+        return from(key -> Optional.ofNullable(System.getProperty(key)).or(() -> Optional.ofNullable(System.getenv(environmentName(key)))));
+    }
+
+    /** {@code erpmax.db.url} → {@code ERPMAX_DB_URL}: the MicroProfile Config mapping rule. */
+    public static String environmentName(String key) {
+        return key.replaceAll("[^A-Za-z0-9]", "_").toUpperCase(Locale.ROOT);
+    }
+
+    public Optional<String> databaseUrl() {
+        return source.apply(DB_URL);
+    }
+
+    public String databaseUrlRequired() {
+        return databaseUrl().orElseThrow(() -> new InvalidSettingException(DB_URL, "is not set (environment " + environmentName(DB_URL) + ")"));
+    }
+
+    public String databaseUser() {
+        return source.apply(DB_USER).orElse(DEFAULT_DB_USER);
+    }
+
+    /** Never logged: callers hand it straight to the driver. */
+    public Optional<String> databasePassword() {
+        return source.apply(DB_PASSWORD);
+    }
+
+    public Duration databaseWaitTimeout() {
+        return duration(DB_WAIT_TIMEOUT, DEFAULT_DB_WAIT_TIMEOUT);
+    }
+
+    public Role role() {
+        return choice(ROLE, Role.class, DEFAULT_ROLE);
+    }
+
+    public Optional<String> amqpUri() {
+        return source.apply(AMQP_URI);
+    }
+
+    public MigrationMode migrationMode() {
+        return choice(MIGRATION_MODE, MigrationMode.class, DEFAULT_MIGRATION_MODE);
+    }
+
+    public long migrationLockKey() {
+        return source.apply(MIGRATION_LOCK_KEY).map(value -> {
+            try {
+                return Long.parseLong(value);
+            } catch (NumberFormatException e) {
+                throw new InvalidSettingException(MIGRATION_LOCK_KEY, "must be a 64-bit integer, got '" + value + "'");
+            }
+        }).orElse(DEFAULT_MIGRATION_LOCK_KEY);
+    }
+
+    public Duration migrationLockTimeout() {
+        return duration(MIGRATION_LOCK_TIMEOUT, DEFAULT_MIGRATION_LOCK_TIMEOUT);
+    }
+
+    public Duration ddlLockTimeout() {
+        return duration(MIGRATION_DDL_LOCK_TIMEOUT, DEFAULT_DDL_LOCK_TIMEOUT);
+    }
+
+    public int ddlRetries() {
+        return positiveInt(MIGRATION_DDL_RETRIES, DEFAULT_DDL_RETRIES);
+    }
+
+    public Duration validatePoll() {
+        return duration(MIGRATION_VALIDATE_POLL, DEFAULT_VALIDATE_POLL);
+    }
+
+    public FailurePolicy onFailure() {
+        return choice(STARTUP_ON_FAILURE, FailurePolicy.class, DEFAULT_ON_FAILURE);
+    }
+
+    public int workerConcurrency() {
+        return positiveInt(WORKER_CONCURRENCY, DEFAULT_WORKER_CONCURRENCY);
+    }
+
+    public Duration workerPollInterval() {
+        return duration(WORKER_POLL_INTERVAL, DEFAULT_WORKER_POLL_INTERVAL);
+    }
+
+    private int positiveInt(String key, int fallback) {
+        return source.apply(key).map(value -> {
+            try {
+                int parsed = Integer.parseInt(value);
+                if (parsed > 0) {
+                    return parsed;
+                }
+            } catch (NumberFormatException ignored) {
+                // reported below with the key's name
+            }
+            throw new InvalidSettingException(key, "must be a positive integer, got '" + value + "'");
+        }).orElse(fallback);
+    }
+
+    private <E extends Enum<E>> E choice(String key, Class<E> type, E fallback) {
+        return source.apply(key).map(value -> {
+            for (E constant : type.getEnumConstants()) {
+                if (constant.name().equalsIgnoreCase(value)) {
+                    return constant;
+                }
+            }
+            throw new InvalidSettingException(key, "must be one of " + names(type) + ", got '" + value + "'");
+        }).orElse(fallback);
+    }
+
+    private Duration duration(String key, Duration fallback) {
+        return source.apply(key).map(value -> parseDuration(key, value)).orElse(fallback);
+    }
+
+    /** Accepts {@code 500ms}, {@code 30s}, {@code 10m}, {@code 1h}, a plain number of seconds, or ISO-8601 ({@code PT10M}). */
+    static Duration parseDuration(String key, String value) {
+        String text = value.toLowerCase(Locale.ROOT);
+        try {
+            if (text.startsWith("pt") || text.startsWith("p")) {
+                return Duration.parse(value.toUpperCase(Locale.ROOT));
+            }
+            if (text.endsWith("ms")) {
+                return Duration.ofMillis(Long.parseLong(text.substring(0, text.length() - 2).trim()));
+            }
+            long amount = Long.parseLong(text.replaceAll("[smh]$", "").trim());
+            return switch (text.charAt(text.length() - 1)) {
+                case 'm' -> Duration.ofMinutes(amount);
+                case 'h' -> Duration.ofHours(amount);
+                default -> Duration.ofSeconds(amount);
+            };
+        } catch (NumberFormatException | DateTimeParseException e) {
+            throw new InvalidSettingException(key, "must be a duration such as 500ms, 30s, 10m or PT10M, got '" + value + "'");
+        }
+    }
+
+    private static String names(Class<? extends Enum<?>> type) {
+        StringBuilder names = new StringBuilder();
+        for (Enum<?> constant : type.getEnumConstants()) {
+            names.append(names.length() == 0 ? "" : "|").append(constant.name().toLowerCase(Locale.ROOT));
+        }
+        return names.toString();
+    }
+}

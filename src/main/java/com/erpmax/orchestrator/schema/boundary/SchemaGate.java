@@ -1,0 +1,166 @@
+package com.erpmax.orchestrator.schema.boundary;
+
+import com.erpmax.orchestrator.platform.control.DirectConnections;
+import com.erpmax.orchestrator.platform.control.Settings;
+import com.erpmax.orchestrator.platform.entity.ExitCodes;
+import com.erpmax.orchestrator.schema.control.DatabaseWait;
+import com.erpmax.orchestrator.schema.control.MigrationLock;
+import com.erpmax.orchestrator.schema.control.Migrations;
+import com.erpmax.orchestrator.schema.control.StartupState;
+import com.erpmax.orchestrator.schema.entity.FailurePolicy;
+import com.erpmax.orchestrator.schema.entity.LockHolder;
+import com.erpmax.orchestrator.schema.entity.MigrationMode;
+import com.erpmax.orchestrator.schema.entity.SchemaReady;
+import com.erpmax.orchestrator.schema.entity.StartupPhase;
+
+import jakarta.annotation.PostConstruct;
+import jakarta.annotation.PreDestroy;
+import jakarta.annotation.Resource;
+import jakarta.ejb.ConcurrencyManagement;
+import jakarta.ejb.ConcurrencyManagementType;
+import jakarta.ejb.Singleton;
+import jakarta.ejb.Startup;
+import jakarta.enterprise.concurrent.ManagedExecutorService;
+import jakarta.enterprise.event.Event;
+import jakarta.inject.Inject;
+
+import java.sql.Connection;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.Future;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+
+/**
+ * Drives start-up (DESIGN §1): wait for PostgreSQL, take the migration lock, migrate (or wait
+ * for someone else to), then fire {@link SchemaReady} once. It runs off the deployment thread
+ * so that the application deploys at once and its health endpoints answer during a wait of
+ * any length; until READY the API gate turns business requests away and workers stay idle.
+ */
+@Startup
+@Singleton
+@ConcurrencyManagement(ConcurrencyManagementType.BEAN)
+public class SchemaGate {
+
+    private static final Logger LOG = Logger.getLogger(SchemaGate.class.getName());
+
+    @Inject
+    StartupState state;
+
+    @Inject
+    Settings settings;
+
+    @Inject
+    Event<SchemaReady> schemaReady;
+
+    @Resource
+    ManagedExecutorService executor;
+
+    private final Clock clock = Clock.systemUTC();
+    private Future<?> opening;
+
+    @PostConstruct
+    void start() {
+        opening = executor.submit(this::open);
+    }
+
+    /** Undeploy or SIGTERM: readiness goes DOWN first, and a wait in progress ends. */
+    @PreDestroy
+    void stop() {
+        state.enter(StartupPhase.DRAINING);
+        opening.cancel(true);
+    }
+
+    void open() {
+        try {
+            MigrationMode mode = settings.migrationMode();
+            DirectConnections connections = new DirectConnections(settings, settings.role());
+            Migrations migrations = new Migrations(SchemaGate.class.getClassLoader());
+            migrations.changeSets(); // a changelog that does not parse fails now, not halfway
+
+            state.enter(StartupPhase.WAITING_FOR_DATABASE);
+            new DatabaseWait(connections, clock).await(settings.databaseWaitTimeout(), this::recordTransientError);
+
+            switch (mode) {
+                case UPDATE -> {
+                    state.enter(StartupPhase.WAITING_FOR_LOCK);
+                    new MigrationLock(connections, settings.migrationLockKey(), clock)
+                            .withLock(settings.migrationLockTimeout(), this::recordLockHolder, () -> migrate(connections, migrations));
+                }
+                case VALIDATE -> awaitSchema(connections, migrations);
+                case NONE -> LOG.info("erpmax.migration.mode is none: the schema is taken as it is");
+            }
+            state.enter(StartupPhase.READY);
+            schemaReady.fire(new SchemaReady());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            LOG.info("Start-up interrupted (the application is stopping)");
+        } catch (Exception e) {
+            fail(e);
+        }
+    }
+
+    private Void migrate(DirectConnections connections, Migrations migrations) throws Exception {
+        state.update(status -> status.withLockHolder(null));
+        try (Connection connection = connections.open()) {
+            migrations.releaseStaleLiquibaseLock(connection);
+            List<?> pending = migrations.pending(connection);
+            if (pending.isEmpty()) {
+                LOG.info("Schema is current: nothing to migrate");
+                state.update(status -> status.withProgress(0, 0));
+                return null;
+            }
+            state.enter(StartupPhase.MIGRATING);
+            state.update(status -> status.withProgress(0, pending.size()));
+            int applied = migrations.update(connection, null, settings.ddlLockTimeout(), settings.ddlRetries(),
+                    (done, total, changeSet, took) -> {
+                        state.update(status -> status.withProgress(done, total - done));
+                        LOG.info(() -> "[" + done + "/" + total + "] " + changeSet.id() + " ... " + took.toMillis() + " ms");
+                    });
+            LOG.info(() -> "Applied " + applied + " changeset(s)");
+        }
+        return null;
+    }
+
+    /** validate mode: another process (the one-shot migrator) migrates; READY once none of ours is pending. */
+    private void awaitSchema(DirectConnections connections, Migrations migrations) throws Exception {
+        state.enter(StartupPhase.WAITING_FOR_SCHEMA);
+        Duration poll = settings.validatePoll();
+        while (true) {
+            try (Connection connection = connections.open()) {
+                int pending = migrations.pending(connection).size();
+                state.update(status -> status.withProgress(0, pending));
+                if (pending == 0) {
+                    return;
+                }
+                LOG.fine(() -> pending + " changeset(s) of this version not applied yet; waiting for the migrator");
+            } catch (java.sql.SQLException e) {
+                recordTransientError(e.getMessage());
+            }
+            Thread.sleep(poll.toMillis());
+        }
+    }
+
+    private void recordLockHolder(Optional<LockHolder> holder, Duration waited) {
+        state.update(status -> status.withLockHolder(holder.map(LockHolder::describe).orElse(null)));
+    }
+
+    private void recordTransientError(String error) {
+        state.update(status -> status.withError(error));
+    }
+
+    private void fail(Exception e) {
+        String reason = e.getMessage() == null ? e.getClass().getName() : e.getMessage();
+        LOG.log(Level.SEVERE, "Start-up failed", e);
+        state.fail(reason);
+        if (settings.onFailure() == FailurePolicy.EXIT) {
+            LOG.severe(() -> "Exiting with code " + ExitCodes.STARTUP_FAILED + " (erpmax.startup.on-failure=exit)");
+            // From a thread of its own: the shutdown it starts undeploys this application and
+            // waits for managed tasks, this one included.
+            Thread exit = new Thread(() -> System.exit(ExitCodes.STARTUP_FAILED), "erpmax-startup-failed-exit");
+            exit.start();
+        }
+    }
+}

@@ -1,0 +1,134 @@
+package com.erpmax.orchestrator.schema.control;
+
+import com.erpmax.orchestrator.platform.control.DirectConnections;
+import com.erpmax.orchestrator.schema.entity.LockHolder;
+
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Timestamp;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Optional;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+
+/**
+ * The cluster-wide migration lock: a PostgreSQL session advisory lock on a dedicated,
+ * unpooled session. If the holder dies, PostgreSQL ends its session and the lock with it,
+ * so the lock can never go stale. The lock wraps the work: {@code lock.withLock(work)}.
+ */
+public final class MigrationLock {
+
+    private static final Logger LOG = Logger.getLogger(MigrationLock.class.getName());
+
+    static final Duration POLL_INTERVAL = Duration.ofMillis(500);
+    static final Duration REPORT_INTERVAL = Duration.ofSeconds(10);
+
+    private static final String TRY_LOCK = "SELECT pg_try_advisory_lock(?)";
+    private static final String UNLOCK = "SELECT pg_advisory_unlock(?)";
+    /** A bigint key shows in pg_locks as classid = high 32 bits, objid = low 32 bits, objsubid = 1. */
+    private static final String HOLDER = """
+            SELECT a.pid, a.application_name, a.client_addr::text, a.backend_start
+              FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid
+             WHERE l.locktype = 'advisory' AND l.granted
+               AND l.classid::bigint = ? AND l.objid::bigint = ? AND l.objsubid = 1
+            """;
+
+    /** Told about the wait, so that health and logs can say who holds the lock. */
+    public interface WaitObserver {
+        void waiting(Optional<LockHolder> holder, Duration waited);
+    }
+
+    /** Work done while the lock is held. */
+    public interface Work<T> {
+        T run() throws Exception;
+    }
+
+    private final DirectConnections connections;
+    private final long key;
+    private final Clock clock;
+
+    public MigrationLock(DirectConnections connections, long key, Clock clock) {
+        this.connections = connections;
+        this.key = key;
+        this.clock = clock;
+    }
+
+    /**
+     * Takes the lock, polling every 500 ms, runs the work, and releases the lock. A failed
+     * release is logged without hiding the work's own outcome (the session closes anyway,
+     * which releases the lock).
+     *
+     * @throws LockTimeoutException when the lock is not free within {@code timeout}
+     */
+    public <T> T withLock(Duration timeout, WaitObserver observer, Work<T> work) throws Exception {
+        try (Connection session = connections.open()) {
+            acquire(session, timeout, observer);
+            try {
+                return work.run();
+            } finally {
+                release(session);
+            }
+        }
+    }
+
+    /** Who holds the lock now, if anyone. */
+    public Optional<LockHolder> holder(Connection connection) throws SQLException {
+        try (PreparedStatement statement = connection.prepareStatement(HOLDER)) {
+            statement.setLong(1, key >>> 32);
+            statement.setLong(2, key & 0xFFFF_FFFFL);
+            try (ResultSet row = statement.executeQuery()) {
+                if (!row.next()) {
+                    return Optional.empty();
+                }
+                Timestamp since = row.getTimestamp(4);
+                return Optional.of(new LockHolder(row.getInt(1), row.getString(2), row.getString(3),
+                        since == null ? null : since.toInstant()));
+            }
+        }
+    }
+
+    private void acquire(Connection session, Duration timeout, WaitObserver observer)
+            throws SQLException, InterruptedException, LockTimeoutException {
+        Instant start = clock.instant();
+        Instant nextReport = start;
+        while (!tryLock(session)) {
+            Duration waited = Duration.between(start, clock.instant());
+            if (waited.compareTo(timeout) >= 0) {
+                throw new LockTimeoutException("Migration lock " + key + " not free after " + timeout.toSeconds()
+                        + " s; held by " + holder(session).map(LockHolder::describe).orElse("nobody any more"));
+            }
+            Optional<LockHolder> holder = holder(session);
+            observer.waiting(holder, waited);
+            if (!clock.instant().isBefore(nextReport)) {
+                LOG.info(() -> "Waiting " + waited.toSeconds() + " s for migration lock " + key + ", held by "
+                        + holder.map(LockHolder::describe).orElse("nobody (just released)"));
+                nextReport = clock.instant().plus(REPORT_INTERVAL);
+            }
+            Thread.sleep(POLL_INTERVAL.toMillis());
+        }
+        LOG.info(() -> "Took migration lock " + key + " after " + Duration.between(start, clock.instant()).toMillis() + " ms");
+    }
+
+    private boolean tryLock(Connection session) throws SQLException {
+        try (PreparedStatement statement = session.prepareStatement(TRY_LOCK)) {
+            statement.setLong(1, key);
+            try (ResultSet row = statement.executeQuery()) {
+                row.next();
+                return row.getBoolean(1);
+            }
+        }
+    }
+
+    private void release(Connection session) {
+        try (PreparedStatement statement = session.prepareStatement(UNLOCK)) {
+            statement.setLong(1, key);
+            statement.execute();
+        } catch (SQLException e) {
+            LOG.log(Level.WARNING, "Could not release migration lock " + key + " explicitly; closing its session releases it", e);
+        }
+    }
+}

@@ -1,0 +1,237 @@
+package com.erpmax.orchestrator.schema.control;
+
+import com.erpmax.orchestrator.schema.entity.ChangeSetRef;
+
+import liquibase.Contexts;
+import liquibase.LabelExpression;
+import liquibase.Liquibase;
+import liquibase.Scope;
+import liquibase.changelog.ChangeLogParameters;
+import liquibase.changelog.ChangeSet;
+import liquibase.changelog.DatabaseChangeLog;
+import liquibase.changelog.visitor.AbstractChangeExecListener;
+import liquibase.database.Database;
+import liquibase.database.DatabaseFactory;
+import liquibase.database.jvm.JdbcConnection;
+import liquibase.parser.ChangeLogParserFactory;
+import liquibase.resource.ClassLoaderResourceAccessor;
+import liquibase.resource.ResourceAccessor;
+
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.logging.Logger;
+
+/**
+ * Our Liquibase changelog and what can be done with it: which changesets are pending, and
+ * applying them. Knows nothing of locks (the caller holds {@link MigrationLock}) nor of CDI,
+ * so the WAR and the migrator share it.
+ */
+public final class Migrations {
+
+    /** Without a {@code classpath:} prefix: with it, Liquibase inside Payara reports "not found". */
+    public static final String CHANGELOG = "db/changelog/db.changelog-master.yaml";
+
+    private static final Logger LOG = Logger.getLogger(Migrations.class.getName());
+
+    /** SQLSTATE lock_not_available: our {@code lock_timeout} expired while DDL queued for a table lock. */
+    private static final String LOCK_NOT_AVAILABLE = "55P03";
+
+    private static final String APPLIED = "SELECT id, author, filename FROM databasechangelog";
+    private static final String CHANGELOG_TABLE_EXISTS = "SELECT to_regclass('databasechangelog') IS NOT NULL";
+    private static final String RELEASE_STALE_LIQUIBASE_LOCK = """
+            UPDATE databasechangeloglock SET locked = FALSE, lockgranted = NULL, lockedby = NULL
+             WHERE locked
+            RETURNING lockedby, lockgranted
+            """;
+    private static final String LIQUIBASE_LOCK_TABLE_EXISTS = "SELECT to_regclass('databasechangeloglock') IS NOT NULL";
+
+    /** Told as each changeset is applied. */
+    public interface Progress {
+        void applied(int done, int total, ChangeSetRef changeSet, Duration took);
+    }
+
+    private final ClassLoader classLoader;
+    private volatile List<ChangeSetRef> changeSets;
+
+    public Migrations(ClassLoader classLoader) {
+        this.classLoader = classLoader;
+    }
+
+    /** Every changeset of the changelog, in order. Parsed once. */
+    public List<ChangeSetRef> changeSets() throws Exception {
+        List<ChangeSetRef> parsed = changeSets;
+        if (parsed == null) {
+            parsed = inLiquibaseScope(() -> parse().getChangeSets().stream().map(Migrations::ref).toList());
+            changeSets = parsed;
+        }
+        return parsed;
+    }
+
+    /**
+     * Our changesets that the database has not applied, read from {@code databasechangelog}
+     * with one query and without starting Liquibase, and without writing anything: a DML-only
+     * role in {@code validate} mode can call it. Changesets the database has and we do not
+     * know (a newer version's) are not our concern and are ignored.
+     */
+    public List<ChangeSetRef> pending(Connection connection) throws Exception {
+        Set<ChangeSetRef> applied = new HashSet<>();
+        if (queryBoolean(connection, CHANGELOG_TABLE_EXISTS)) {
+            try (Statement statement = connection.createStatement(); ResultSet rows = statement.executeQuery(APPLIED)) {
+                while (rows.next()) {
+                    applied.add(new ChangeSetRef(rows.getString(1), rows.getString(2), rows.getString(3)));
+                }
+            }
+        }
+        List<ChangeSetRef> pending = new ArrayList<>();
+        for (ChangeSetRef changeSet : changeSets()) {
+            if (!applied.contains(changeSet)) {
+                pending.add(changeSet);
+            }
+        }
+        return pending;
+    }
+
+    /**
+     * Clears a LOCKED row in Liquibase's own lock table. Call only while holding
+     * {@link MigrationLock}: any other Liquibase run of ours would hold that lock, so such a
+     * row was left by a process that died.
+     *
+     * @return who had left it, if there was one
+     */
+    public Optional<String> releaseStaleLiquibaseLock(Connection connection) throws SQLException {
+        if (!queryBoolean(connection, LIQUIBASE_LOCK_TABLE_EXISTS)) {
+            return Optional.empty();
+        }
+        try (PreparedStatement statement = connection.prepareStatement(RELEASE_STALE_LIQUIBASE_LOCK);
+             ResultSet row = statement.executeQuery()) {
+            if (!row.next()) {
+                return Optional.empty();
+            }
+            String owner = row.getString(1) + " (granted " + row.getTimestamp(2) + ")";
+            LOG.warning(() -> "Released a stale Liquibase lock left by " + owner
+                    + ": its owner cannot be running, since it would hold the migration lock");
+            return Optional.of(owner);
+        }
+    }
+
+    /**
+     * Applies the pending changesets (optionally only those matching a label expression). DDL
+     * runs with {@code lock_timeout}; when it expires the failed changeset has rolled back and
+     * the update is retried with backoff, so a migration never sits in the lock queue of a
+     * busy table and freezes its traffic.
+     *
+     * @return the number of changesets applied
+     */
+    public int update(Connection connection, String labels, Duration ddlLockTimeout, int retries, Progress progress) throws Exception {
+        int total = pending(connection).size();
+        if (total == 0) {
+            return 0;
+        }
+        setLockTimeout(connection, ddlLockTimeout);
+        int[] done = {0};
+        for (int attempt = 1; ; attempt++) {
+            try {
+                inLiquibaseScope(() -> {
+                    Database database = DatabaseFactory.getInstance().findCorrectDatabaseImplementation(new JdbcConnection(connection));
+                    // Not closed: closing would close the caller's connection.
+                    Liquibase liquibase = new Liquibase(CHANGELOG, resources(), database);
+                    liquibase.setChangeExecListener(new CountingListener(done, total, progress));
+                    liquibase.update(new Contexts(), new LabelExpression(labels));
+                    return null;
+                });
+                return done[0];
+            } catch (Exception e) {
+                if (!isLockTimeout(e) || attempt > retries) {
+                    throw e;
+                }
+                int retry = attempt;
+                Duration backoff = Duration.ofMillis(Math.min(30_000, 500L << Math.min(retry, 6)));
+                LOG.warning(() -> "A changeset waited longer than lock_timeout " + ddlLockTimeout.toMillis()
+                        + " ms for a table lock (a long transaction holds it); retry " + retry + " of " + retries
+                        + " in " + backoff.toMillis() + " ms");
+                Thread.sleep(backoff.toMillis());
+            }
+        }
+    }
+
+    private static void setLockTimeout(Connection connection, Duration timeout) throws SQLException {
+        try (Statement statement = connection.createStatement()) {
+            statement.execute("SET lock_timeout = " + timeout.toMillis());
+        }
+    }
+
+    static boolean isLockTimeout(Throwable error) {
+        for (Throwable cause = error; cause != null; cause = cause.getCause()) {
+            if (cause instanceof SQLException sql && LOCK_NOT_AVAILABLE.equals(sql.getSQLState())) {
+                return true;
+            }
+            if (cause.getMessage() != null && cause.getMessage().contains("lock timeout")) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private DatabaseChangeLog parse() throws Exception {
+        ResourceAccessor resources = resources();
+        return ChangeLogParserFactory.getInstance().getParser(CHANGELOG, resources)
+                .parse(CHANGELOG, new ChangeLogParameters(), resources);
+    }
+
+    private ResourceAccessor resources() {
+        return new ClassLoaderResourceAccessor(classLoader);
+    }
+
+    /** Liquibase phones home for analytics by default; never from here (air-gapped hosts would wait for it). */
+    private <T> T inLiquibaseScope(Scope.ScopedRunnerWithReturn<T> work) throws Exception {
+        return Scope.child(Map.of(
+                "liquibase.analytics.enabled", Boolean.FALSE,
+                Scope.Attr.resourceAccessor.name(), resources(),
+                Scope.Attr.classLoader.name(), classLoader), work);
+    }
+
+    private static boolean queryBoolean(Connection connection, String sql) throws SQLException {
+        try (Statement statement = connection.createStatement(); ResultSet row = statement.executeQuery(sql)) {
+            row.next();
+            return row.getBoolean(1);
+        }
+    }
+
+    private static ChangeSetRef ref(ChangeSet changeSet) {
+        return new ChangeSetRef(changeSet.getId(), changeSet.getAuthor(), changeSet.getFilePath());
+    }
+
+    private static final class CountingListener extends AbstractChangeExecListener {
+        private final int[] done;
+        private final int total;
+        private final Progress progress;
+        private long started = System.nanoTime();
+
+        CountingListener(int[] done, int total, Progress progress) {
+            this.done = done;
+            this.total = total;
+            this.progress = progress;
+        }
+
+        @Override
+        public void willRun(ChangeSet changeSet, DatabaseChangeLog log, Database database, ChangeSet.RunStatus status) {
+            started = System.nanoTime();
+        }
+
+        @Override
+        public void ran(ChangeSet changeSet, DatabaseChangeLog log, Database database, ChangeSet.ExecType type) {
+            done[0]++;
+            progress.applied(done[0], total, ref(changeSet), Duration.ofNanos(System.nanoTime() - started));
+        }
+    }
+}

@@ -1,0 +1,175 @@
+package com.erpmax.orchestrator.workers.boundary;
+
+import com.erpmax.orchestrator.jobs.control.JobStore;
+import com.erpmax.orchestrator.jobs.entity.Job;
+import com.erpmax.orchestrator.platform.control.Broker;
+import com.erpmax.orchestrator.platform.control.Settings;
+import com.erpmax.orchestrator.workers.control.JobRunner;
+
+import com.rabbitmq.client.AMQP;
+import com.rabbitmq.client.Channel;
+import com.rabbitmq.client.DefaultConsumer;
+import com.rabbitmq.client.Envelope;
+
+import jakarta.annotation.PreDestroy;
+import jakarta.annotation.Resource;
+import jakarta.enterprise.concurrent.ManagedThreadFactory;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+
+/**
+ * Consumes job ids from RabbitMQ with manual acks, one channel per concurrent job. A message is
+ * acknowledged only after the job's outcome is recorded; a redelivered message for a job that
+ * is already running or finished matches no queued row and is acknowledged and dropped.
+ */
+@ApplicationScoped
+public class AmqpJobConsumer {
+
+    private static final Logger LOG = Logger.getLogger(AmqpJobConsumer.class.getName());
+    private static final long RETRY_MILLIS = 2_000;
+    private static final long DRAIN_MILLIS = 25_000;
+
+    @Inject
+    Settings settings;
+
+    @Inject
+    Broker broker;
+
+    @Inject
+    JobStore store;
+
+    @Inject
+    JobRunner runner;
+
+    @Resource
+    ManagedThreadFactory threads;
+
+    private final List<Subscription> subscriptions = new CopyOnWriteArrayList<>();
+
+    private record Subscription(Channel channel, String consumerTag) {
+    }
+    private final Object inFlightMonitor = new Object();
+    private int inFlight;
+    private volatile boolean stopping;
+
+    void start() {
+        broker.consuming();
+        Thread subscriber = threads.newThread(this::subscribe);
+        subscriber.setName("erpmax-amqp-subscribe");
+        subscriber.start();
+    }
+
+    /** Retries until the broker answers: a worker may well start before RabbitMQ is up. */
+    private void subscribe() {
+        int concurrency = settings.workerConcurrency();
+        while (!stopping && subscriptions.size() < concurrency) {
+            try {
+                Channel channel = broker.openChannel();
+                channel.basicQos(1);
+                subscriptions.add(new Subscription(channel, channel.basicConsume(Broker.JOBS_QUEUE, false, new JobDelivery(channel))));
+            } catch (Exception e) {
+                LOG.warning(() -> "Cannot consume from RabbitMQ yet (" + e.getMessage() + "); retrying in " + RETRY_MILLIS + " ms");
+                try {
+                    Thread.sleep(RETRY_MILLIS);
+                } catch (InterruptedException interrupted) {
+                    return;
+                }
+            }
+        }
+        LOG.info(() -> "Consuming " + Broker.JOBS_QUEUE + " on " + subscriptions.size() + " channel(s)");
+    }
+
+    /** Stops taking messages, lets the jobs in hand finish, then closes the channels. */
+    @PreDestroy
+    void stop() {
+        stopping = true;
+        for (Subscription subscription : subscriptions) {
+            try {
+                subscription.channel().basicCancel(subscription.consumerTag());
+            } catch (IOException | RuntimeException e) {
+                LOG.log(Level.FINE, "Cancelling a consumer failed", e);
+            }
+        }
+        synchronized (inFlightMonitor) {
+            long deadline = System.currentTimeMillis() + DRAIN_MILLIS;
+            while (inFlight > 0 && System.currentTimeMillis() < deadline) {
+                try {
+                    inFlightMonitor.wait(100);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    break;
+                }
+            }
+        }
+        for (Subscription subscription : subscriptions) {
+            try {
+                subscription.channel().close();
+            } catch (Exception e) {
+                LOG.log(Level.FINE, "Closing a channel failed", e);
+            }
+        }
+    }
+
+    private final class JobDelivery extends DefaultConsumer {
+
+        JobDelivery(Channel channel) {
+            super(channel);
+        }
+
+        @Override
+        public void handleDelivery(String tag, Envelope envelope, AMQP.BasicProperties properties, byte[] body) throws IOException {
+            synchronized (inFlightMonitor) {
+                inFlight++;
+            }
+            try {
+                process(envelope.getDeliveryTag(), new String(body, StandardCharsets.US_ASCII));
+            } finally {
+                synchronized (inFlightMonitor) {
+                    inFlight--;
+                    inFlightMonitor.notifyAll();
+                }
+            }
+        }
+
+        private void process(long deliveryTag, String body) throws IOException {
+            long jobId;
+            try {
+                jobId = Long.parseLong(body.trim());
+            } catch (NumberFormatException e) {
+                LOG.warning(() -> "Rejected a message that is not a job id: '" + body + "'");
+                getChannel().basicReject(deliveryTag, false);
+                return;
+            }
+            try {
+                Optional<Job> claimed = store.claim(jobId);
+                if (claimed.isPresent()) {
+                    runner.run(claimed.get());
+                } else {
+                    LOG.fine(() -> "Job " + jobId + " is not queued (a duplicate delivery); dropped");
+                }
+                getChannel().basicAck(deliveryTag, false);
+            } catch (Exception e) {
+                // Not recorded: give it back to the queue for another try.
+                LOG.log(Level.WARNING, "Job " + jobId + " could not be processed; returned to the queue", e);
+                pauseBeforeRequeue();
+                getChannel().basicNack(deliveryTag, false, true);
+            }
+        }
+
+        private void pauseBeforeRequeue() {
+            try {
+                Thread.sleep(RETRY_MILLIS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+}
