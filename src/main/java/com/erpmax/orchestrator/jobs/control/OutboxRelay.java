@@ -107,7 +107,7 @@ public class OutboxRelay {
                     try (ResultSet batch = lock.executeQuery()) {
                         while (batch.next()) {
                             rows.add(batch.getLong(1));
-                            channel.basicPublish("", Broker.JOBS_QUEUE, MessageProperties.PERSISTENT_BASIC,
+                            channel.basicPublish("", broker.jobsQueue(), MessageProperties.PERSISTENT_BASIC,
                                     Long.toString(batch.getLong(2)).getBytes(StandardCharsets.US_ASCII));
                         }
                     }

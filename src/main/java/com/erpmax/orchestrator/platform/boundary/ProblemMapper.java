@@ -34,10 +34,7 @@ public class ProblemMapper implements ExceptionMapper<Throwable> {
             return Problems.of(ErrorCode.MALFORMED_JSON, "The request body is not valid JSON").build();
         }
         if (error instanceof WebApplicationException http && http.getResponse().getStatus() < 500) {
-            int status = http.getResponse().getStatus();
-            Response.Status known = Response.Status.fromStatusCode(status);
-            String code = known == null ? "http-" + status : known.name().toLowerCase(java.util.Locale.ROOT).replace('_', '-');
-            Response.ResponseBuilder problem = Problems.of(status, code, http.getMessage(), java.util.Map.of());
+            Response.ResponseBuilder problem = Problems.of(http.getResponse().getStatusInfo(), http.getMessage());
             http.getResponse().getHeaders().forEach((name, values) -> {
                 if (!name.equalsIgnoreCase("Content-Type")) {
                     values.forEach(value -> problem.header(name, value));

@@ -30,20 +30,38 @@ public final class Problems {
         };
     }
 
+    static String title(ErrorCode code) {
+        return switch (code) {
+            case NOT_READY -> "Service not ready";
+            case WRONG_ROLE -> "No API on this instance";
+            case NOT_FOUND -> "Not found";
+            case MALFORMED_JSON -> "Malformed JSON";
+            case INVALID_REQUEST -> "Invalid request";
+            case UNKNOWN_JOB_TYPE -> "Unknown job type";
+            case PAYLOAD_TOO_LARGE -> "Request body too large";
+            case INTERNAL -> "Internal error";
+        };
+    }
+
     public static Response.ResponseBuilder of(ErrorCode code, String detail) {
-        return of(status(code), code.slug(), detail, Map.of());
+        return of(code, detail, Map.of());
     }
 
     /** With extension members, such as the start-up {@code phase} of a 503. */
     public static Response.ResponseBuilder of(ErrorCode code, String detail, Map<String, String> extensions) {
-        return of(status(code), code.slug(), detail, extensions);
+        return of(status(code), code.slug(), title(code), detail, extensions);
     }
 
-    public static Response.ResponseBuilder of(int status, String code, String detail, Map<String, String> extensions) {
-        Response.Status known = Response.Status.fromStatusCode(status);
+    /** An HTTP error of the JAX-RS runtime itself (unknown path, wrong method or media type). */
+    public static Response.ResponseBuilder of(Response.StatusType status, String detail) {
+        String code = status.getReasonPhrase().toLowerCase(java.util.Locale.ROOT).replaceAll("[^a-z0-9]+", "-");
+        return of(status.getStatusCode(), code, status.getReasonPhrase(), detail, Map.of());
+    }
+
+    private static Response.ResponseBuilder of(int status, String code, String title, String detail, Map<String, String> extensions) {
         JsonObjectBuilder body = Json.createObjectBuilder()
                 .add("type", "urn:erpmax:problem:" + code)
-                .add("title", known == null ? "HTTP " + status : known.getReasonPhrase())
+                .add("title", title)
                 .add("status", status)
                 .add("code", code);
         if (detail != null) {

@@ -18,13 +18,11 @@ import java.util.logging.Logger;
 
 /**
  * The RabbitMQ connection of this instance, when {@code erpmax.amqp.uri} is set. Declares the
- * durable quorum queue that carries job ids. The client recovers the connection (and its
+ * durable quorum queue that carries job ids ({@code erpmax.amqp.queue}). The client recovers the connection (and its
  * consumers) by itself after a broker restart; only the first connect is retried by callers.
  */
 @ApplicationScoped
 public class Broker {
-
-    public static final String JOBS_QUEUE = "erpmax.jobs";
 
     private static final Logger LOG = Logger.getLogger(Broker.class.getName());
 
@@ -39,6 +37,10 @@ public class Broker {
 
     public boolean isConfigured() {
         return settings.amqpUri().isPresent();
+    }
+
+    public String jobsQueue() {
+        return settings.amqpQueue();
     }
 
     public boolean isOpen() {
@@ -75,7 +77,7 @@ public class Broker {
         factory.setConnectionTimeout(5_000);
         Connection opened = factory.newConnection("erpmax-" + settings.role().name().toLowerCase(java.util.Locale.ROOT));
         try (Channel channel = opened.createChannel()) {
-            channel.queueDeclare(JOBS_QUEUE, true, false, false, Map.of("x-queue-type", "quorum"));
+            channel.queueDeclare(jobsQueue(), true, false, false, Map.of("x-queue-type", "quorum"));
         }
         LOG.info(() -> "Connected to RabbitMQ at " + opened.getAddress() + ":" + opened.getPort());
         return opened;

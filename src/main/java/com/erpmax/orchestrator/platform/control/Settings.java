@@ -24,6 +24,7 @@ public final class Settings {
     public static final String DB_WAIT_TIMEOUT = "erpmax.db.wait-timeout";
     public static final String ROLE = "erpmax.role";
     public static final String AMQP_URI = "erpmax.amqp.uri";
+    public static final String AMQP_QUEUE = "erpmax.amqp.queue";
     public static final String MIGRATION_MODE = "erpmax.migration.mode";
     public static final String MIGRATION_LOCK_KEY = "erpmax.migration.lock-key";
     public static final String MIGRATION_LOCK_TIMEOUT = "erpmax.migration.lock-timeout";
@@ -37,6 +38,7 @@ public final class Settings {
     public static final String DEFAULT_DB_USER = "postgres";
     public static final Duration DEFAULT_DB_WAIT_TIMEOUT = Duration.ofSeconds(60);
     public static final Role DEFAULT_ROLE = Role.ALL;
+    public static final String DEFAULT_AMQP_QUEUE = "erpmax.jobs";
     /** "ERPMAX" in ASCII as a number: 0x4552504D4158. Shown by {@code pg_locks} as classid 17746, objid 1347240280. */
     public static final long DEFAULT_MIGRATION_LOCK_KEY = 76_219_836_875_096L;
     public static final MigrationMode DEFAULT_MIGRATION_MODE = MigrationMode.UPDATE;
@@ -96,6 +98,11 @@ public final class Settings {
 
     public Optional<String> amqpUri() {
         return source.apply(AMQP_URI);
+    }
+
+    /** The queue that carries job ids; several deployments can share one broker with different queues. */
+    public String amqpQueue() {
+        return source.apply(AMQP_QUEUE).orElse(DEFAULT_AMQP_QUEUE);
     }
 
     public MigrationMode migrationMode() {

@@ -48,10 +48,12 @@ public final class Migrations {
 
     private static final String APPLIED = "SELECT id, author, filename FROM databasechangelog";
     private static final String CHANGELOG_TABLE_EXISTS = "SELECT to_regclass('databasechangelog') IS NOT NULL";
+    /** RETURNING shows new values; the self-join hands back who held the row before. */
     private static final String RELEASE_STALE_LIQUIBASE_LOCK = """
-            UPDATE databasechangeloglock SET locked = FALSE, lockgranted = NULL, lockedby = NULL
-             WHERE locked
-            RETURNING lockedby, lockgranted
+            UPDATE databasechangeloglock lock SET locked = FALSE, lockgranted = NULL, lockedby = NULL
+              FROM (SELECT id, lockedby, lockgranted FROM databasechangeloglock WHERE locked FOR UPDATE) stale
+             WHERE lock.id = stale.id
+            RETURNING stale.lockedby, stale.lockgranted
             """;
     private static final String LIQUIBASE_LOCK_TABLE_EXISTS = "SELECT to_regclass('databasechangeloglock') IS NOT NULL";
 

@@ -74,7 +74,7 @@ public class AmqpJobConsumer {
             try {
                 Channel channel = broker.openChannel();
                 channel.basicQos(1);
-                subscriptions.add(new Subscription(channel, channel.basicConsume(Broker.JOBS_QUEUE, false, new JobDelivery(channel))));
+                subscriptions.add(new Subscription(channel, channel.basicConsume(broker.jobsQueue(), false, new JobDelivery(channel))));
             } catch (Exception e) {
                 LOG.warning(() -> "Cannot consume from RabbitMQ yet (" + e.getMessage() + "); retrying in " + RETRY_MILLIS + " ms");
                 try {
@@ -84,7 +84,7 @@ public class AmqpJobConsumer {
                 }
             }
         }
-        LOG.info(() -> "Consuming " + Broker.JOBS_QUEUE + " on " + subscriptions.size() + " channel(s)");
+        LOG.info(() -> "Consuming " + broker.jobsQueue() + " on " + subscriptions.size() + " channel(s)");
     }
 
     /** Stops taking messages, lets the jobs in hand finish, then closes the channels. */

@@ -1,0 +1,83 @@
+package com.erpmax.orchestrator.platform.control;
+
+import com.erpmax.orchestrator.platform.entity.Role;
+import com.erpmax.orchestrator.schema.entity.FailurePolicy;
+import com.erpmax.orchestrator.schema.entity.MigrationMode;
+
+import org.junit.jupiter.api.Test;
+
+import java.time.Duration;
+import java.util.Map;
+import java.util.Optional;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+class SettingsTest {
+
+    private static Settings settings(Map<String, String> values) {
+        return Settings.from(key -> Optional.ofNullable(values.get(key)));
+    }
+
+    @Test
+    void defaultsApplyWhenNothingIsSet() {
+        Settings settings = settings(Map.of());
+        assertEquals(Role.ALL, settings.role());
+        assertEquals(MigrationMode.UPDATE, settings.migrationMode());
+        assertEquals(FailurePolicy.EXIT, settings.onFailure());
+        assertEquals(Duration.ofMinutes(10), settings.migrationLockTimeout());
+        assertEquals(Duration.ofSeconds(60), settings.databaseWaitTimeout());
+        assertEquals(76_219_836_875_096L, settings.migrationLockKey());
+        assertTrue(settings.amqpUri().isEmpty());
+    }
+
+    @Test
+    void blankValuesCountAsUnset() {
+        Settings settings = settings(Map.of(Settings.AMQP_URI, "  ", Settings.ROLE, ""));
+        assertTrue(settings.amqpUri().isEmpty());
+        assertEquals(Role.ALL, settings.role());
+    }
+
+    @Test
+    void durationsReadInEveryDocumentedForm() {
+        assertEquals(Duration.ofMillis(500), Settings.parseDuration("k", "500ms"));
+        assertEquals(Duration.ofSeconds(30), Settings.parseDuration("k", "30s"));
+        assertEquals(Duration.ofSeconds(45), Settings.parseDuration("k", "45"));
+        assertEquals(Duration.ofMinutes(10), Settings.parseDuration("k", "10m"));
+        assertEquals(Duration.ofHours(2), Settings.parseDuration("k", "2h"));
+        assertEquals(Duration.ofMinutes(10), Settings.parseDuration("k", "PT10M"));
+    }
+
+    @Test
+    void invalidValuesAreRefusedWithTheKeyAndTheChoicesNamed() {
+        Settings settings = settings(Map.of(Settings.MIGRATION_MODE, "upgrade", Settings.MIGRATION_LOCK_TIMEOUT, "soon",
+                Settings.MIGRATION_LOCK_KEY, "0x1", Settings.WORKER_CONCURRENCY, "0"));
+        assertEquals("erpmax.migration.mode must be one of update|validate|none, got 'upgrade'",
+                assertThrows(InvalidSettingException.class, settings::migrationMode).getMessage());
+        assertTrue(assertThrows(InvalidSettingException.class, settings::migrationLockTimeout).getMessage()
+                .startsWith("erpmax.migration.lock-timeout must be a duration"));
+        assertTrue(assertThrows(InvalidSettingException.class, settings::migrationLockKey).getMessage()
+                .startsWith("erpmax.migration.lock-key must be a 64-bit integer"));
+        assertTrue(assertThrows(InvalidSettingException.class, settings::workerConcurrency).getMessage()
+                .startsWith("erpmax.worker.concurrency must be a positive integer"));
+    }
+
+    @Test
+    void aMissingDatabaseUrlNamesTheEnvironmentVariable() {
+        assertEquals("erpmax.db.url is not set (environment ERPMAX_DB_URL)",
+                assertThrows(InvalidSettingException.class, settings(Map.of())::databaseUrlRequired).getMessage());
+    }
+
+    @Test
+    void environmentNamesFollowTheMicroProfileRule() {
+        assertEquals("ERPMAX_MIGRATION_LOCK_TIMEOUT", Settings.environmentName(Settings.MIGRATION_LOCK_TIMEOUT));
+        assertEquals("ERPMAX_DB_URL", Settings.environmentName(Settings.DB_URL));
+    }
+
+    @Test
+    void credentialsInUrlsAreRedactedForLogs() {
+        assertEquals("jdbc:postgresql://db:5432/erp?user=app&password=***",
+                DirectConnections.redact("jdbc:postgresql://db:5432/erp?user=app&password=s3cret"));
+    }
+}
