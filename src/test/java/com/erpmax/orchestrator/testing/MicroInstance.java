@@ -41,7 +41,7 @@ public final class MicroInstance implements AutoCloseable {
         int port = freePort();
         Path logs = Files.createDirectories(PROJECT.resolve("target/it-logs"));
         Path log = logs.resolve(name + ".log");
-        ProcessBuilder builder = new ProcessBuilder("bash", PROJECT.resolve("payara/start.sh").toString())
+        ProcessBuilder builder = new ProcessBuilder("bash", System.getProperty("erpmax.launcher", PROJECT.resolve("payara/start.sh").toString()))
                 .directory(PROJECT.toFile())
                 .redirectErrorStream(true)
                 .redirectOutput(log.toFile());

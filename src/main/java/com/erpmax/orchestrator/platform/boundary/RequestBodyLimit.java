@@ -20,17 +20,29 @@ public class RequestBodyLimit implements ReaderInterceptor {
 
     public static final int MAX_BYTES = 1024 * 1024;
 
+    /**
+     * Most HTTP clients read no response before they have sent the whole body: the rest of a
+     * moderately oversized body is read and dropped so that they see the 413 rather than a
+     * stalled connection. Past this, the connection is left to fail.
+     */
+    private static final long DISCARD_AT_MOST = 16L * MAX_BYTES;
+
     @Override
     public Object aroundReadFrom(ReaderInterceptorContext context) throws IOException {
         String declared = context.getHeaders().getFirst("Content-Length");
         if (declared != null && declared.matches("\\d+") && Long.parseLong(declared) > MAX_BYTES) {
-            throw tooLarge();
+            throw tooLarge(context.getInputStream());
         }
         context.setInputStream(new LimitedStream(context.getInputStream()));
         return context.proceed();
     }
 
-    private static ServiceException tooLarge() {
+    private static ServiceException tooLarge(InputStream rest) throws IOException {
+        long discarded = 0;
+        byte[] buffer = new byte[64 * 1024];
+        for (int read; discarded < DISCARD_AT_MOST && (read = rest.read(buffer)) >= 0; ) {
+            discarded += read;
+        }
         return new ServiceException(ErrorCode.PAYLOAD_TOO_LARGE, "The request body is larger than " + MAX_BYTES + " bytes");
     }
 
@@ -45,7 +57,7 @@ public class RequestBodyLimit implements ReaderInterceptor {
         public int read() throws IOException {
             int value = super.read();
             if (value >= 0 && --remaining < 0) {
-                throw tooLarge();
+                throw tooLarge(in);
             }
             return value;
         }
@@ -54,7 +66,7 @@ public class RequestBodyLimit implements ReaderInterceptor {
         public int read(byte[] buffer, int offset, int length) throws IOException {
             int count = super.read(buffer, offset, length);
             if (count > 0 && (remaining -= count) < 0) {
-                throw tooLarge();
+                throw tooLarge(in);
             }
             return count;
         }
