@@ -102,6 +102,7 @@ start_dev_database() {
         chown -R "$owner" "$dev_db_dir" ||
             fail "$dev_db_dir is not owned by $owner; delete it or set ERPMAX_DEV_DB_DIR"
     fi
+    # shellcheck disable=SC2016 # $1..$3 are the inner shell's arguments
     if [ ${#run_as[@]} -gt 0 ] &&
         ! "${run_as[@]}" sh -c 'test -w "$1" && test -r "$2" && test -r "$3" && test -x "$3"' \
             sh "$dev_db_dir" "$script_dir/dev-database/DevDatabase.java" "$dev_db_lib" 2>/dev/null; then
@@ -236,8 +237,8 @@ extra_opts=()
 
 # --- Micro options ----------------------------------------------------------------------------------
 
+# No --rootdir: the launcher is bound to its directory (given again, Micro warns that it overrides it).
 micro_args=(
-    --rootdir "$rootdir"
     --domainconfig "$rootdir/domain-pristine.xml"
     --deploy "$war"
     --contextroot /

@@ -63,7 +63,12 @@ public final class Settings {
 
     /** Settings for a plain JVM (the migrator): system properties first, then the environment form. */
     public static Settings fromEnvironment() {
-        return from(key -> Optional.ofNullable(System.getProperty(key)).or(() -> Optional.ofNullable(System.getenv(environmentName(key)))));
+        return from(Settings::environmentValue);
+    }
+
+    /** A key's value as a system property, else in its environment form. */
+    public static Optional<String> environmentValue(String key) {
+        return Optional.ofNullable(System.getProperty(key)).or(() -> Optional.ofNullable(System.getenv(environmentName(key))));
     }
 
     /** {@code erpmax.db.url} → {@code ERPMAX_DB_URL}: the MicroProfile Config mapping rule. */

@@ -1,11 +1,13 @@
 package com.erpmax.orchestrator.schema.control;
 
+import com.erpmax.orchestrator.schema.entity.AppliedChangeSet;
 import com.erpmax.orchestrator.schema.entity.ChangeSetRef;
 
 import liquibase.Contexts;
 import liquibase.LabelExpression;
 import liquibase.Liquibase;
 import liquibase.Scope;
+import liquibase.UpdateSummaryOutputEnum;
 import liquibase.changelog.ChangeLogParameters;
 import liquibase.changelog.ChangeSet;
 import liquibase.changelog.DatabaseChangeLog;
@@ -16,6 +18,7 @@ import liquibase.database.jvm.JdbcConnection;
 import liquibase.parser.ChangeLogParserFactory;
 import liquibase.resource.ClassLoaderResourceAccessor;
 import liquibase.sqlgenerator.SqlGeneratorFactory;
+import liquibase.ui.LoggerUIService;
 import liquibase.resource.ResourceAccessor;
 
 import java.sql.Connection;
@@ -48,6 +51,10 @@ public final class Migrations {
     private static final String LOCK_NOT_AVAILABLE = "55P03";
 
     private static final String APPLIED = "SELECT id, author, filename FROM databasechangelog";
+    private static final String HISTORY = """
+            SELECT id, author, filename, dateexecuted, orderexecuted, tag, md5sum, labels
+              FROM databasechangelog ORDER BY orderexecuted
+            """;
     private static final String CHANGELOG_TABLE_EXISTS = "SELECT to_regclass('databasechangelog') IS NOT NULL";
     /** RETURNING shows new values; the self-join hands back who held the row before. */
     private static final String RELEASE_STALE_LIQUIBASE_LOCK = """
@@ -104,6 +111,37 @@ public final class Migrations {
         return pending;
     }
 
+    /** What the database has applied, in order (ours and any other version's). Reads only. */
+    public List<AppliedChangeSet> history(Connection connection) throws SQLException {
+        List<AppliedChangeSet> history = new ArrayList<>();
+        if (!queryBoolean(connection, CHANGELOG_TABLE_EXISTS)) {
+            return history;
+        }
+        try (Statement statement = connection.createStatement(); ResultSet rows = statement.executeQuery(HISTORY)) {
+            while (rows.next()) {
+                history.add(new AppliedChangeSet(new ChangeSetRef(rows.getString(1), rows.getString(2), rows.getString(3)),
+                        rows.getTimestamp(4).toInstant(), rows.getInt(5), rows.getString(6), rows.getString(7), rows.getString(8)));
+            }
+        }
+        return history;
+    }
+
+    /** Runs Liquibase itself on the connection (rollback, tag, validate), with analytics off. */
+    public <T> T withLiquibase(Connection connection, LiquibaseWork<T> work) throws Exception {
+        return inLiquibaseScope(() -> {
+            Database database = DatabaseFactory.getInstance().findCorrectDatabaseImplementation(new JdbcConnection(connection));
+            // Not closed: closing would close the caller's connection.
+            Liquibase liquibase = new Liquibase(CHANGELOG, resources(), database);
+            liquibase.setShowSummaryOutput(UpdateSummaryOutputEnum.LOG);
+            return work.run(liquibase);
+        });
+    }
+
+    /** Work with a Liquibase instance bound to our changelog. */
+    public interface LiquibaseWork<T> {
+        T run(Liquibase liquibase) throws Exception;
+    }
+
     /**
      * Clears a LOCKED row in Liquibase's own lock table. Call only while holding
      * {@link MigrationLock}: any other Liquibase run of ours would hold that lock, so such a
@@ -144,10 +182,7 @@ public final class Migrations {
         int[] done = {0};
         for (int attempt = 1; ; attempt++) {
             try {
-                inLiquibaseScope(() -> {
-                    Database database = DatabaseFactory.getInstance().findCorrectDatabaseImplementation(new JdbcConnection(connection));
-                    // Not closed: closing would close the caller's connection.
-                    Liquibase liquibase = new Liquibase(CHANGELOG, resources(), database);
+                withLiquibase(connection, liquibase -> {
                     liquibase.setChangeExecListener(new CountingListener(done, total, progress));
                     liquibase.update(new Contexts(), new LabelExpression(labels));
                     return null;
@@ -214,10 +249,15 @@ public final class Migrations {
         return new ClassLoaderResourceAccessor(classLoader);
     }
 
-    /** Liquibase phones home for analytics by default; never from here (air-gapped hosts would wait for it). */
+    /**
+     * Liquibase phones home for analytics by default: never from here (air-gapped hosts would
+     * wait for it). Its console messages go to its logger instead of standard output, where
+     * they would mix with the migrator's own output.
+     */
     private <T> T inLiquibaseScope(Scope.ScopedRunnerWithReturn<T> work) throws Exception {
         return Scope.child(Map.of(
                 "liquibase.analytics.enabled", Boolean.FALSE,
+                Scope.Attr.ui.name(), new LoggerUIService(),
                 Scope.Attr.resourceAccessor.name(), resources(),
                 Scope.Attr.classLoader.name(), classLoader), work);
     }

@@ -1,0 +1,88 @@
+package com.erpmax.orchestrator.migrator;
+
+import com.erpmax.orchestrator.platform.entity.ExitCodes;
+import com.erpmax.orchestrator.schema.entity.LockHolder;
+
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.Statement;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+
+/** Who holds the migration lock, and the state of Liquibase's own lock row; optionally clears a stale row. */
+final class LocksCommand implements Command {
+
+    private static final String LIQUIBASE_LOCK_TABLE_EXISTS = "SELECT to_regclass('databasechangeloglock') IS NOT NULL";
+    private static final String LIQUIBASE_LOCK = "SELECT locked, lockedby, lockgranted FROM databasechangeloglock WHERE id = 1";
+
+    @Override
+    public String name() {
+        return "locks";
+    }
+
+    @Override
+    public String usage() {
+        return "locks [--release-stale]  who holds the migration lock; the Liquibase lock row";
+    }
+
+    @Override
+    public Set<String> options() {
+        return Set.of("release-stale");
+    }
+
+    @Override
+    public int run(Arguments arguments, Migrator migrator, Output output) throws Exception {
+        try (Connection connection = migrator.connect()) {
+            Optional<LockHolder> holder = migrator.lock().holder(connection);
+            output.put("migrationLockKey", migrator.settings().migrationLockKey());
+            output.put("holder", holder.map(LocksCommand::holder).orElse(null));
+            output.line("migration lock " + migrator.settings().migrationLockKey() + ": "
+                    + holder.map(held -> "held by " + held.describe()).orElse("free"));
+            output.line("liquibase lock row: " + liquibaseLock(connection, output));
+        }
+        if (arguments.flag("release-stale")) {
+            Optional<String> released = migrator.underLock(() -> {
+                try (Connection connection = migrator.connect()) {
+                    return migrator.migrations().releaseStaleLiquibaseLock(connection);
+                }
+            });
+            output.put("released", released.orElse(null));
+            output.line(released.map(owner -> "released the stale Liquibase lock left by " + owner)
+                    .orElse("no stale Liquibase lock to release"));
+        }
+        return ExitCodes.OK;
+    }
+
+    private static Map<String, Object> holder(LockHolder holder) {
+        Map<String, Object> json = new LinkedHashMap<>();
+        json.put("pid", holder.pid());
+        json.put("application", holder.application());
+        json.put("clientAddress", holder.clientAddress());
+        json.put("since", String.valueOf(holder.since()));
+        return json;
+    }
+
+    private static String liquibaseLock(Connection connection, Output output) throws Exception {
+        try (Statement statement = connection.createStatement();
+             ResultSet exists = statement.executeQuery(LIQUIBASE_LOCK_TABLE_EXISTS)) {
+            exists.next();
+            if (!exists.getBoolean(1)) {
+                output.put("liquibaseLocked", false);
+                return "none (no Liquibase lock table yet)";
+            }
+        }
+        try (Statement statement = connection.createStatement(); ResultSet row = statement.executeQuery(LIQUIBASE_LOCK)) {
+            if (!row.next()) {
+                output.put("liquibaseLocked", false);
+                return "none";
+            }
+            boolean locked = row.getBoolean(1);
+            output.put("liquibaseLocked", locked);
+            output.put("liquibaseLockedBy", row.getString(2));
+            return locked ? "LOCKED by " + row.getString(2) + " since " + row.getTimestamp(3)
+                    + " (stale unless that process runs: `locks --release-stale` clears it safely)" : "free";
+        }
+    }
+}
