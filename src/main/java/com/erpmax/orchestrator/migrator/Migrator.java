@@ -29,7 +29,7 @@ final class Migrator {
         } catch (InvalidSettingException e) {
             throw new MigratorException(ExitCodes.USAGE, e.getMessage() + " (or pass --url)");
         }
-        this.migrations = new Migrations(Migrator.class.getClassLoader());
+        this.migrations = new Migrations(Migrator.class.getClassLoader()).grantingTo(settings.appRole());
     }
 
     Settings settings() {

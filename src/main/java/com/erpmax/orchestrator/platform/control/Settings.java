@@ -31,6 +31,7 @@ public final class Settings {
     public static final String MIGRATION_DDL_LOCK_TIMEOUT = "erpmax.migration.ddl-lock-timeout";
     public static final String MIGRATION_DDL_RETRIES = "erpmax.migration.ddl-retries";
     public static final String MIGRATION_VALIDATE_POLL = "erpmax.migration.validate-poll";
+    public static final String MIGRATION_APP_ROLE = "erpmax.migration.app-role";
     public static final String STARTUP_ON_FAILURE = "erpmax.startup.on-failure";
     public static final String WORKER_CONCURRENCY = "erpmax.worker.concurrency";
     public static final String WORKER_POLL_INTERVAL = "erpmax.worker.poll-interval";
@@ -46,6 +47,7 @@ public final class Settings {
     public static final Duration DEFAULT_DDL_LOCK_TIMEOUT = Duration.ofSeconds(5);
     public static final int DEFAULT_DDL_RETRIES = 10;
     public static final Duration DEFAULT_VALIDATE_POLL = Duration.ofSeconds(2);
+    public static final String DEFAULT_APP_ROLE = "erpmax_app";
     public static final FailurePolicy DEFAULT_ON_FAILURE = FailurePolicy.EXIT;
     public static final int DEFAULT_WORKER_CONCURRENCY = 4;
     public static final Duration DEFAULT_WORKER_POLL_INTERVAL = Duration.ofMillis(500);
@@ -138,6 +140,15 @@ public final class Settings {
 
     public Duration validatePoll() {
         return duration(MIGRATION_VALIDATE_POLL, DEFAULT_VALIDATE_POLL);
+    }
+
+    /** The DML-only database role that the migrations grant rights to, when it exists. */
+    public String appRole() {
+        String role = source.apply(MIGRATION_APP_ROLE).orElse(DEFAULT_APP_ROLE);
+        if (!role.matches("[a-z_][a-z0-9_$]{0,62}")) {
+            throw new InvalidSettingException(MIGRATION_APP_ROLE, "must be a plain lower-case role name, got '" + role + "'");
+        }
+        return role;
     }
 
     public FailurePolicy onFailure() {

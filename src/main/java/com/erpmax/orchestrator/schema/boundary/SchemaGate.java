@@ -77,7 +77,7 @@ public class SchemaGate {
         try {
             MigrationMode mode = settings.migrationMode();
             DirectConnections connections = new DirectConnections(settings, settings.role());
-            Migrations migrations = new Migrations(SchemaGate.class.getClassLoader());
+            Migrations migrations = new Migrations(SchemaGate.class.getClassLoader()).grantingTo(settings.appRole());
             migrations.changeSets(); // a changelog that does not parse fails now, not halfway
 
             state.enter(StartupPhase.WAITING_FOR_DATABASE);

@@ -2,12 +2,14 @@ package com.erpmax.orchestrator.schema.control;
 
 import com.erpmax.orchestrator.schema.entity.AppliedChangeSet;
 import com.erpmax.orchestrator.schema.entity.ChangeSetRef;
+import com.erpmax.orchestrator.schema.entity.ChangelogEntry;
 
 import liquibase.Contexts;
 import liquibase.LabelExpression;
 import liquibase.Liquibase;
 import liquibase.Scope;
 import liquibase.UpdateSummaryOutputEnum;
+import liquibase.ChecksumVersion;
 import liquibase.changelog.ChangeLogParameters;
 import liquibase.changelog.ChangeSet;
 import liquibase.changelog.DatabaseChangeLog;
@@ -28,11 +30,10 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HashSet;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.Set;
 import java.util.logging.Logger;
 
 /**
@@ -50,7 +51,7 @@ public final class Migrations {
     /** SQLSTATE lock_not_available: our {@code lock_timeout} expired while DDL queued for a table lock. */
     private static final String LOCK_NOT_AVAILABLE = "55P03";
 
-    private static final String APPLIED = "SELECT id, author, filename FROM databasechangelog";
+    private static final String APPLIED = "SELECT id, author, filename, md5sum FROM databasechangelog";
     private static final String HISTORY = """
             SELECT id, author, filename, dateexecuted, orderexecuted, tag, md5sum, labels
               FROM databasechangelog ORDER BY orderexecuted
@@ -71,20 +72,59 @@ public final class Migrations {
     }
 
     private final ClassLoader classLoader;
-    private volatile List<ChangeSetRef> changeSets;
+    private final String changelog;
+    private final boolean ignoreManifest;
+    private String appRole = "";
+    private volatile List<ChangelogEntry> entries;
 
     public Migrations(ClassLoader classLoader) {
-        this.classLoader = classLoader;
+        this(classLoader, CHANGELOG, false);
     }
 
-    /** Every changeset of the changelog, in order. Parsed once. */
+    /**
+     * @param ignoreManifest parse the changelog with Liquibase even when a build-time manifest
+     *                       is on the class path (the manifest's own generation; tests)
+     */
+    public Migrations(ClassLoader classLoader, String changelog, boolean ignoreManifest) {
+        this.classLoader = classLoader;
+        this.changelog = changelog;
+        this.ignoreManifest = ignoreManifest;
+    }
+
+    /**
+     * The DML-only role that changesets grant rights to. Passed to them as the session setting
+     * {@code erpmax.app_role}, not as a Liquibase parameter, so that checksums do not depend on it.
+     */
+    public Migrations grantingTo(String role) {
+        this.appRole = role;
+        return this;
+    }
+
+    /** Every changeset of the changelog, in order. */
     public List<ChangeSetRef> changeSets() throws Exception {
-        List<ChangeSetRef> parsed = changeSets;
-        if (parsed == null) {
-            parsed = inLiquibaseScope(() -> parse().getChangeSets().stream().map(Migrations::ref).toList());
-            changeSets = parsed;
+        return entries().stream().map(ChangelogEntry::changeSet).toList();
+    }
+
+    /** The changesets with their checksums: from the build-time manifest when it matches, else parsed by Liquibase. */
+    public List<ChangelogEntry> entries() throws Exception {
+        List<ChangelogEntry> result = entries;
+        if (result == null) {
+            Optional<List<ChangelogEntry>> manifest = ignoreManifest ? Optional.empty() : ChangelogManifest.read(classLoader, changelog);
+            result = manifest.isPresent() ? manifest.get() : parseEntries();
+            entries = result;
         }
-        return parsed;
+        return result;
+    }
+
+    List<ChangelogEntry> parseEntries() throws Exception {
+        return inLiquibaseScope(() -> {
+            List<ChangelogEntry> parsed = new ArrayList<>();
+            for (ChangeSet changeSet : parse().getChangeSets()) {
+                parsed.add(new ChangelogEntry(ref(changeSet), changeSet.generateCheckSum(ChecksumVersion.latest()).toString(),
+                        changeSet.isRunOnChange()));
+            }
+            return List.copyOf(parsed);
+        });
     }
 
     /**
@@ -94,21 +134,43 @@ public final class Migrations {
      * know (a newer version's) are not our concern and are ignored.
      */
     public List<ChangeSetRef> pending(Connection connection) throws Exception {
-        Set<ChangeSetRef> applied = new HashSet<>();
+        return compare(connection).pending();
+    }
+
+    /**
+     * Our changesets against {@code databasechangelog}: those to run (new ones, and changed
+     * run-on-change ones), and applied ones whose recorded checksum differs from the file's
+     * (an applied file was edited, or an older Liquibase recorded it; Liquibase decides which).
+     */
+    public Comparison compare(Connection connection) throws Exception {
+        Map<ChangeSetRef, String> applied = new HashMap<>();
         if (queryBoolean(connection, CHANGELOG_TABLE_EXISTS)) {
             try (Statement statement = connection.createStatement(); ResultSet rows = statement.executeQuery(APPLIED)) {
                 while (rows.next()) {
-                    applied.add(new ChangeSetRef(rows.getString(1), rows.getString(2), rows.getString(3)));
+                    applied.put(new ChangeSetRef(rows.getString(1), rows.getString(2), rows.getString(3)), rows.getString(4));
                 }
             }
         }
         List<ChangeSetRef> pending = new ArrayList<>();
-        for (ChangeSetRef changeSet : changeSets()) {
-            if (!applied.contains(changeSet)) {
-                pending.add(changeSet);
+        List<ChangeSetRef> changed = new ArrayList<>();
+        for (ChangelogEntry entry : entries()) {
+            String recorded = applied.get(entry.changeSet());
+            boolean differs = recorded != null && !recorded.equals(entry.checksum());
+            if (recorded == null || (differs && entry.runOnChange())) {
+                pending.add(entry.changeSet());
+            } else if (differs) {
+                changed.add(entry.changeSet());
             }
         }
-        return pending;
+        return new Comparison(List.copyOf(pending), List.copyOf(changed));
+    }
+
+    /** What {@link #compare} found. */
+    public record Comparison(List<ChangeSetRef> pending, List<ChangeSetRef> checksumChanged) {
+        /** Nothing to run and nothing for Liquibase to check: an update would be a no-op. */
+        public boolean isCurrent() {
+            return pending.isEmpty() && checksumChanged.isEmpty();
+        }
     }
 
     /** What the database has applied, in order (ours and any other version's). Reads only. */
@@ -131,7 +193,11 @@ public final class Migrations {
         return inLiquibaseScope(() -> {
             Database database = DatabaseFactory.getInstance().findCorrectDatabaseImplementation(new JdbcConnection(connection));
             // Not closed: closing would close the caller's connection.
-            Liquibase liquibase = new Liquibase(CHANGELOG, resources(), database);
+            try (PreparedStatement role = connection.prepareStatement("SELECT set_config('erpmax.app_role', ?, false)")) {
+                role.setString(1, appRole);
+                role.execute();
+            }
+            Liquibase liquibase = new Liquibase(changelog, resources(), database);
             liquibase.setShowSummaryOutput(UpdateSummaryOutputEnum.LOG);
             return work.run(liquibase);
         });
@@ -174,10 +240,11 @@ public final class Migrations {
      * @return the number of changesets applied
      */
     public int update(Connection connection, String labels, Duration ddlLockTimeout, int retries, Progress progress) throws Exception {
-        int total = pending(connection).size();
-        if (total == 0) {
+        Comparison comparison = compare(connection);
+        if (comparison.isCurrent()) {
             return 0;
         }
+        int total = comparison.pending().size();
         setLockTimeout(connection, ddlLockTimeout);
         int[] done = {0};
         for (int attempt = 1; ; attempt++) {
@@ -241,8 +308,8 @@ public final class Migrations {
 
     private DatabaseChangeLog parse() throws Exception {
         ResourceAccessor resources = resources();
-        return ChangeLogParserFactory.getInstance().getParser(CHANGELOG, resources)
-                .parse(CHANGELOG, new ChangeLogParameters(), resources);
+        return ChangeLogParserFactory.getInstance().getParser(changelog, resources)
+                .parse(changelog, new ChangeLogParameters(), resources);
     }
 
     private ResourceAccessor resources() {
