@@ -23,7 +23,8 @@ import java.util.logging.Logger;
 public final class Main {
 
     private static final List<Command> COMMANDS = List.of(new UpdateCommand(), new StatusCommand(), new HistoryCommand(true),
-            new HistoryCommand(false), new RollbackCommand(), new TagCommand(), new ValidateCommand(), new LocksCommand());
+            new HistoryCommand(false), new RollbackCommand(), new TagCommand(), new SqlPreviewCommand(false), new SqlPreviewCommand(true),
+            new ValidateCommand(), new TestRollbackCommand(), new LocksCommand(), new RestoreCommand());
 
     /** Held, so that its level is not lost to garbage collection. */
     private static final Logger LIQUIBASE_LOGGER = Logger.getLogger("liquibase");

@@ -67,7 +67,7 @@ final class RollbackCommand implements Command {
         return ExitCodes.OK;
     }
 
-    private static int positive(String text) throws MigratorException {
+    static int positive(String text) throws MigratorException {
         try {
             int value = Integer.parseInt(text);
             if (value > 0) {

@@ -73,6 +73,11 @@ public final class Settings {
         return Optional.ofNullable(System.getProperty(key)).or(() -> Optional.ofNullable(System.getenv(environmentName(key))));
     }
 
+    /** The same settings with one value replaced. */
+    public Settings with(String key, String value) {
+        return new Settings(name -> name.equals(key) ? Optional.of(value) : source.apply(name));
+    }
+
     /** {@code erpmax.db.url} → {@code ERPMAX_DB_URL}: the MicroProfile Config mapping rule. */
     public static String environmentName(String key) {
         return key.replaceAll("[^A-Za-z0-9]", "_").toUpperCase(Locale.ROOT);

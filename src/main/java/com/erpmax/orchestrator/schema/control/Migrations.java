@@ -288,9 +288,17 @@ public final class Migrations {
         });
     }
 
+    /**
+     * {@code lock_timeout} keeps DDL out of long lock queues. {@code client_connection_check_interval}
+     * (PostgreSQL 14+) ends this session within a second when our process is killed, even in the
+     * middle of a statement, so that nothing it holds outlives it.
+     */
     private static void setLockTimeout(Connection connection, Duration timeout) throws SQLException {
         try (Statement statement = connection.createStatement()) {
             statement.execute("SET lock_timeout = " + timeout.toMillis());
+            if (connection.getMetaData().getDatabaseMajorVersion() >= 14) {
+                statement.execute("SET client_connection_check_interval = 1000");
+            }
         }
     }
 
