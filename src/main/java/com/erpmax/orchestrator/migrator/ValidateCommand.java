@@ -2,18 +2,18 @@ package com.erpmax.orchestrator.migrator;
 
 import com.erpmax.orchestrator.platform.entity.ExitCodes;
 
-import liquibase.change.Change;
-import liquibase.changelog.ChangeSet;
+import com.erpmax.orchestrator.schema.control.MigrationLint;
+
 import liquibase.exception.ValidationFailedException;
 
 import java.sql.Connection;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 
 /**
  * The changelog parses, the checksums of applied changesets match it (an applied file was not
- * edited), and every changeset can be rolled back.
+ * edited), and every changeset passes {@link MigrationLint}: it can be rolled back, is labelled
+ * expand or contract, and takes no lock that would freeze a busy table.
  */
 final class ValidateCommand implements Command {
 
@@ -24,7 +24,7 @@ final class ValidateCommand implements Command {
 
     @Override
     public String usage() {
-        return "validate                 checksums match, every changeset has a rollback";
+        return "validate                 checksums match; lint: rollbacks, labels, no table-freezing DDL";
     }
 
     @Override
@@ -37,11 +37,8 @@ final class ValidateCommand implements Command {
         List<Object> problems = output.list("problems");
         try (Connection connection = migrator.connect()) {
             migrator.migrations().withLiquibase(connection, liquibase -> {
-                for (ChangeSet changeSet : liquibase.getDatabaseChangeLog().getChangeSets()) {
-                    if (!canRollBack(changeSet, liquibase.getDatabase())) {
-                        problems.add(changeSet.getId() + ": no rollback");
-                    }
-                }
+                new MigrationLint().check(liquibase.getDatabaseChangeLog().getChangeSets(), liquibase.getDatabase())
+                        .forEach(finding -> problems.add(finding.toString()));
                 try {
                     liquibase.validate();
                 } catch (ValidationFailedException e) {
@@ -52,18 +49,10 @@ final class ValidateCommand implements Command {
         }
         output.put("valid", problems.isEmpty());
         if (problems.isEmpty()) {
-            output.line("valid: the changelog parses, applied checksums match, every changeset has a rollback");
+            output.line("valid: the changelog parses, applied checksums match, the lint finds nothing");
             return ExitCodes.OK;
         }
         problems.forEach(problem -> output.line("invalid: " + problem));
         return ExitCodes.FAILED;
-    }
-
-    private static boolean canRollBack(ChangeSet changeSet, liquibase.database.Database database) {
-        if (!changeSet.getRollback().getChanges().isEmpty()) {
-            return true;
-        }
-        List<Change> changes = new ArrayList<>(changeSet.getChanges());
-        return !changes.isEmpty() && changes.stream().allMatch(change -> change.supportsRollback(database));
     }
 }
