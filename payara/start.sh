@@ -196,15 +196,26 @@ fi
 
 jvm_opts=()
 
-# AppCDS: the classes Micro loads from its runtime jars, parsed and verified once, then mapped from
-# an archive at every boot (the largest single gain: about a third of the boot). The archive is
-# written by the first boot's JVM as it exits (-XX:ArchiveClassesAtExit; that first stop takes a few
-# seconds longer), so it holds exactly what this application needs and needs no separate training
-# boot: "--warmup" would run the application's @Startup beans, i.e. migrate the real database.
-# Application classes (WEB-INF) are never archived in JDK 17: only jars of the launcher class path.
+# AppCDS: the classes the JVM loads, parsed and verified once, then mapped from an archive at every
+# boot (the largest single gain, about a third of the boot). The archive is written by the first
+# boot's JVM as it exits (-XX:ArchiveClassesAtExit; that first stop takes a few seconds longer), so it
+# holds exactly what this application uses and needs no separate training boot: "--warmup" would
+# run the application's @Startup beans, i.e. migrate the real database.
+# It holds the WAR's own classes too, but the JVM uses an archived class of a web application only
+# when the bytes being defined have the archived class's size and CRC32: a class changed by a rebuild
+# is loaded from the new WAR, never from the archive.
 # A dump cut short (killed during exit, full disk) leaves a truncated archive that crashes the JVM
 # instead of being ignored, so each new archive is checked once (about 0.3 s) before it is trusted.
-if [ "${ERPMAX_APPCDS:-true}" = true ]; then
+# With a class-file-load hook (JFR, a Java agent) JDK 17.0.15 crashed in deployment when using the
+# archive (SIGSEGV in check_shared_class_file_load_hook): such runs go without.
+appcds=${ERPMAX_APPCDS:-true}
+case " ${JAVA_OPTS:-} " in
+    *' -javaagent:'* | *' -agentlib:'* | *' -agentpath:'* | *'StartFlightRecording'*)
+        [ "$appcds" != true ] || printf 'start.sh: JAVA_OPTS loads an agent or JFR: no AppCDS archive\n' >&2
+        appcds=false
+        ;;
+esac
+if [ "$appcds" = true ]; then
     archive=$rootdir/appcds.jsa
     if [ -f "$archive" ] && [ ! -f "$archive.checked" ]; then
         if "$java" -Xshare:on -XX:SharedArchiveFile="$archive" -XX:+VerifySharedSpaces \
@@ -219,6 +230,7 @@ if [ "${ERPMAX_APPCDS:-true}" = true ]; then
     if [ -f "$archive" ]; then
         jvm_opts+=("-XX:SharedArchiveFile=$archive")
     else
+        rm -f "$archive.checked"
         # Silence the dump's list of classes it cannot archive (old bytecode, generated accessors).
         jvm_opts+=("-XX:ArchiveClassesAtExit=$archive" "-Xlog:cds=error" "-Xlog:cds+dynamic=error")
     fi

@@ -68,7 +68,9 @@ public final class Main {
             }
             return e.exitCode();
         } catch (Exception e) {
-            err.println("error: " + rootMessage(e));
+            List<String> message = rootMessage(e);
+            err.println("error: " + message.get(0));
+            message.subList(1, message.size()).forEach(detail -> err.println("  " + detail));
             if (verbose) {
                 e.printStackTrace(err);
             }
@@ -113,13 +115,24 @@ public final class Main {
         return help.toString();
     }
 
-    private static String rootMessage(Throwable error) {
+    /** The innermost cause's message: its first line for the error line, the rest as detail lines. */
+    private static List<String> rootMessage(Throwable error) {
         Throwable root = error;
         while (root.getCause() != null && root.getCause() != root) {
             root = root.getCause();
         }
         String message = root.getMessage() == null ? root.getClass().getSimpleName() : root.getMessage();
-        return message.lines().findFirst().orElse(message);
+        List<String> lines = message.lines().map(String::strip).filter(line -> !line.isEmpty()).toList();
+        return lines.isEmpty() ? List.of(message) : lines;
+    }
+
+    static <T extends Throwable> T find(Throwable error, Class<T> type) {
+        for (Throwable cause = error; cause != null; cause = cause.getCause()) {
+            if (type.isInstance(cause)) {
+                return type.cast(cause);
+            }
+        }
+        return null;
     }
 
     /**

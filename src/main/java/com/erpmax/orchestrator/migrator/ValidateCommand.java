@@ -41,8 +41,14 @@ final class ValidateCommand implements Command {
                         .forEach(finding -> problems.add(finding.toString()));
                 try {
                     liquibase.validate();
-                } catch (ValidationFailedException e) {
-                    problems.add(e.getMessage().strip());
+                } catch (Exception e) {
+                    ValidationFailedException failed = Main.find(e, ValidationFailedException.class);
+                    if (failed == null) {
+                        throw e;
+                    }
+                    failed.getMessage().lines().map(String::strip)
+                            .filter(line -> !line.isEmpty() && !line.endsWith(":"))
+                            .forEach(problems::add);
                 }
                 return null;
             });

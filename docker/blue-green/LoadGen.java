@@ -1,0 +1,189 @@
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.net.InetAddress;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Map;
+import java.util.Queue;
+import java.util.TreeMap;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * Load for the blue-green proof: a fixed rate of requests to one loopback base URL for a fixed
+ * time, a mix of GET /health/ready, POST /api/jobs and GET /api/jobs/{id}; every answer that is
+ * not the expected status (or no answer within the timeout) is a failed request. The ids of the
+ * accepted jobs (201) go to a file, one a line, for the caller to check that none was lost.
+ *
+ * <pre>java LoadGen.java BASE_URL RATE_PER_S SECONDS IDS_FILE</pre>
+ *
+ * Bounded: at most RATE x SECONDS requests, at most 512 in flight (a request that would exceed
+ * that counts as failed instead of queueing), 30 s per request. Only loopback addresses are
+ * accepted. Prints per-second progress to stderr and the summary to stdout:
+ * {@code requests sent: N} and {@code failed requests: N}, then failures by kind.
+ */
+public final class LoadGen {
+
+    private static final int MAX_IN_FLIGHT = 512;
+    private static final Duration TIMEOUT = Duration.ofSeconds(30);
+    private static final Pattern ID = Pattern.compile("/api/jobs/(\\d+)");
+
+    private final HttpClient client;
+    private final URI base;
+    private final Semaphore inFlight = new Semaphore(MAX_IN_FLIGHT);
+    private final AtomicLong sent = new AtomicLong();
+    private final AtomicLong failed = new AtomicLong();
+    private final AtomicLong done = new AtomicLong();
+    private final Map<String, AtomicLong> failures = new ConcurrentHashMap<>();
+    private final Map<String, AtomicLong> byKind = new ConcurrentHashMap<>();
+    private final CopyOnWriteArrayList<Long> ids = new CopyOnWriteArrayList<>();
+    private final Queue<String> samples = new ConcurrentLinkedQueue<>();
+
+    private LoadGen(URI base) {
+        this.base = base;
+        this.client = HttpClient.newBuilder()
+                .version(HttpClient.Version.HTTP_1_1)
+                .connectTimeout(Duration.ofSeconds(5))
+                .executor(Executors.newFixedThreadPool(8))
+                .build();
+    }
+
+    public static void main(String[] args) throws Exception {
+        if (args.length != 4) {
+            System.err.println("usage: java LoadGen.java BASE_URL RATE_PER_S SECONDS IDS_FILE");
+            System.exit(2);
+        }
+        URI base = URI.create(args[0].replaceAll("/+$", ""));
+        if (!InetAddress.getByName(base.getHost()).isLoopbackAddress()) {
+            System.err.println("LoadGen: only loopback targets, not " + base.getHost());
+            System.exit(2);
+        }
+        int rate = Integer.parseInt(args[1]);
+        int seconds = Integer.parseInt(args[2]);
+        if (rate < 1 || rate > 1000 || seconds < 1 || seconds > 600) {
+            System.err.println("LoadGen: rate 1..1000 per second, 1..600 seconds");
+            System.exit(2);
+        }
+        LoadGen load = new LoadGen(base);
+        load.run(rate, seconds);
+        load.report(Path.of(args[3]));
+        System.exit(0);
+    }
+
+    private void run(int rate, int seconds) throws InterruptedException {
+        long total = (long) rate * seconds;
+        long periodNanos = 1_000_000_000L / rate;
+        ScheduledExecutorService ticker = Executors.newSingleThreadScheduledExecutor();
+        AtomicLong scheduled = new AtomicLong();
+        long start = System.nanoTime();
+        ticker.scheduleAtFixedRate(() -> {
+            if (scheduled.getAndIncrement() < total) {
+                fire();
+            }
+        }, 0, periodNanos, TimeUnit.NANOSECONDS);
+        long lastSecond = -1;
+        while (scheduled.get() < total) {
+            Thread.sleep(200);
+            long second = (System.nanoTime() - start) / 1_000_000_000L;
+            if (second != lastSecond && second % 5 == 0) {
+                lastSecond = second;
+                System.err.printf("LoadGen t=%ds sent=%d done=%d failed=%d in-flight=%d jobs=%d%n", second, sent.get(), done.get(),
+                        failed.get(), MAX_IN_FLIGHT - inFlight.availablePermits(), ids.size());
+            }
+        }
+        ticker.shutdown();
+        ticker.awaitTermination(5, TimeUnit.SECONDS);
+        // Every request gets its answer or its timeout before the summary.
+        if (!inFlight.tryAcquire(MAX_IN_FLIGHT, TIMEOUT.toSeconds() + 5, TimeUnit.SECONDS)) {
+            System.err.println("LoadGen: requests still in flight after the timeout");
+        }
+        System.err.printf("LoadGen finished in %.1f s%n", (System.nanoTime() - start) / 1e9);
+    }
+
+    /** One request of the mix: 40 % POST a job, 40 % GET a known job, 20 % readiness. */
+    private void fire() {
+        int dice = ThreadLocalRandom.current().nextInt(100);
+        String kind;
+        HttpRequest request;
+        int expected;
+        if (dice < 40 || ids.isEmpty()) {
+            kind = "POST /api/jobs";
+            String body = "{\"type\":\"echo\",\"payload\":{\"n\":" + sent.get() + ",\"from\":\"blue-green\"}}";
+            request = HttpRequest.newBuilder(base.resolve("/api/jobs")).timeout(TIMEOUT)
+                    .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(body)).build();
+            expected = 201;
+        } else if (dice < 80) {
+            kind = "GET /api/jobs/{id}";
+            long id = ids.get(ThreadLocalRandom.current().nextInt(ids.size()));
+            request = HttpRequest.newBuilder(base.resolve("/api/jobs/" + id)).timeout(TIMEOUT).GET().build();
+            expected = 200;
+        } else {
+            kind = "GET /health/ready";
+            request = HttpRequest.newBuilder(base.resolve("/health/ready")).timeout(TIMEOUT).GET().build();
+            expected = 200;
+        }
+        sent.incrementAndGet();
+        byKind.computeIfAbsent(kind, k -> new AtomicLong()).incrementAndGet();
+        if (!inFlight.tryAcquire()) {
+            fail(kind, "more than " + MAX_IN_FLIGHT + " in flight", null);
+            return;
+        }
+        client.sendAsync(request, HttpResponse.BodyHandlers.ofString()).whenComplete((response, error) -> {
+            try {
+                if (error != null) {
+                    Throwable cause = error.getCause() != null ? error.getCause() : error;
+                    fail(kind, cause.getClass().getSimpleName(), String.valueOf(cause.getMessage()));
+                } else if (response.statusCode() != expected) {
+                    fail(kind, "HTTP " + response.statusCode(), response.body());
+                } else if (expected == 201) {
+                    String location = response.headers().firstValue("Location").orElse("");
+                    Matcher m = ID.matcher(location);
+                    if (m.find()) {
+                        ids.add(Long.parseLong(m.group(1)));
+                    } else {
+                        fail(kind, "201 without a job Location", location);
+                    }
+                }
+            } finally {
+                done.incrementAndGet();
+                inFlight.release();
+            }
+        });
+    }
+
+    private void fail(String kind, String why, String detail) {
+        failed.incrementAndGet();
+        failures.computeIfAbsent(kind + ": " + why, k -> new AtomicLong()).incrementAndGet();
+        if (samples.size() < 10 && detail != null) {
+            samples.add(kind + ": " + why + ": " + detail.substring(0, Math.min(300, detail.length())));
+        }
+    }
+
+    private void report(Path idsFile) throws IOException {
+        try (PrintWriter out = new PrintWriter(Files.newBufferedWriter(idsFile))) {
+            for (long id : ids) {
+                out.println(id);
+            }
+        }
+        System.out.println("requests sent: " + sent.get());
+        System.out.println("failed requests: " + failed.get());
+        System.out.println("jobs accepted: " + ids.size());
+        new TreeMap<>(byKind).forEach((k, v) -> System.out.println("  sent " + k + ": " + v));
+        new TreeMap<>(failures).forEach((k, v) -> System.out.println("  failed " + k + ": " + v));
+        samples.forEach(s -> System.out.println("  sample " + s));
+    }
+}

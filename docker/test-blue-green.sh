@@ -1,0 +1,311 @@
+#!/usr/bin/env bash
+# Replays the production blue-green upgrade with real processes on this machine and proves it
+# loses nothing: the machine's PostgreSQL and RabbitMQ as the shared data tier, the migrator,
+# a blue app (role api) and worker (role worker) on payara/start.sh, nginx in front with
+# docker/nginx's configuration, and a load of 200 requests/s (GET /health/ready, POST /api/jobs,
+# GET /api/jobs/{id}) through nginx during the whole upgrade:
+#
+#   1. blue: migrator "update" as the schema owner; app and worker (DML-only role, validate mode)
+#   2. load starts (docker/blue-green/LoadGen.java, loopback only)
+#   3. green's migrator "update --labels expand" applies green's new expand changeset while blue
+#      serves (blue must stay READY: an old version accepts newer expand changes)
+#   4. green app and worker start (validate mode) and become READY
+#   5. nginx is switched to green (docker/nginx/switch-upstream.sh: reload, no dropped request)
+#   6. blue app and worker get SIGTERM and drain
+#   7. the load ends; every job accepted with 201 must be "succeeded" in PostgreSQL
+#
+# Green is the current build plus one extra expand changeset (ALTER TABLE jobs ADD COLUMN),
+# added to copies of the WAR and the migrator in a temporary directory (src/ is not touched).
+#
+#   docker/test-blue-green.sh
+#
+# Environment: BG_RATE (200 requests/s), BG_SECONDS (90, at least 60), ERPMAX_TEST_PG_HOST/PORT/
+# USER (127.0.0.1:5432, postgres, trust auth), ERPMAX_TEST_AMQP_URI (amqp://guest:guest@127.0.0.1:5672),
+# BG_KEEP=true keeps the temporary directory (logs of every process) even on success.
+# Prints "requests sent: N", "failed requests: N", "lost jobs: N"; exits non-zero unless both
+# are 0. Needs the build (./mvnw -B package -DskipTests; run when target/ lacks it), Java 17,
+# psql, nginx (installed with apt-get when missing and root). About 3 minutes on 2 cores.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+repo=$(pwd)
+
+rate=${BG_RATE:-200}
+seconds=${BG_SECONDS:-90}
+pg_host=${ERPMAX_TEST_PG_HOST:-127.0.0.1}
+pg_port=${ERPMAX_TEST_PG_PORT:-5432}
+pg_user=${ERPMAX_TEST_PG_USER:-postgres}
+amqp=${ERPMAX_TEST_AMQP_URI:-amqp://guest:guest@127.0.0.1:5672}
+suffix=$$
+db=erpmax_bg_$suffix
+owner=erpmax_bg_owner_$suffix
+app_role=erpmax_bg_app_$suffix
+queue=erpmax.bluegreen.$suffix
+tmp=$(mktemp -d /tmp/erpmax-blue-green.XXXXXX)
+chmod 755 "$tmp"
+t0=$SECONDS
+
+log() { printf '[blue-green %3ds] %s\n' "$((SECONDS - t0))" "$*"; }
+die() {
+    log "FAILED: $*"
+    exit 1
+}
+
+if [ "$seconds" -lt 60 ]; then die "BG_SECONDS must be at least 60"; fi
+if ! command -v nginx >/dev/null 2>&1; then
+    [ "$(id -u)" = 0 ] || die "nginx is missing (apt-get install nginx-light)"
+    log "installing nginx-light"
+    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nginx-light >/dev/null
+fi
+for tool in java jar psql curl unzip; do
+    command -v "$tool" >/dev/null 2>&1 || die "$tool is missing"
+done
+if [ ! -f target/erpmax.war ] || [ ! -f target/erpmax-migrate.jar ] || [ ! -f target/payara-micro.jar ]; then
+    log "building: ./mvnw -B -q package -DskipTests"
+    ./mvnw -B -q package -DskipTests
+fi
+
+# --- Clean-up: only what this run started ------------------------------------------------------------
+pids=()
+nginx_pid=
+status=1
+# shellcheck disable=SC2317 # called by the trap
+cleanup() {
+    local p
+    for p in ${pids[@]+"${pids[@]}"}; do kill -TERM "$p" 2>/dev/null || true; done
+    [ -z "$nginx_pid" ] || kill -QUIT "$nginx_pid" 2>/dev/null || true
+    for p in ${pids[@]+"${pids[@]}"}; do
+        for _ in $(seq 1 100); do kill -0 "$p" 2>/dev/null || break; sleep 0.2; done
+        kill -KILL "$p" 2>/dev/null || true
+    done
+    psql -h "$pg_host" -p "$pg_port" -U "$pg_user" -qAtc "DROP DATABASE IF EXISTS $db WITH (FORCE)" >/dev/null 2>&1 || true
+    psql -h "$pg_host" -p "$pg_port" -U "$pg_user" -qAtc "DROP ROLE IF EXISTS $app_role" -c "DROP ROLE IF EXISTS $owner" >/dev/null 2>&1 || true
+    if command -v rabbitmqctl >/dev/null 2>&1; then timeout 20 rabbitmqctl -q delete_queue "$queue" >/dev/null 2>&1 || true; fi
+    if [ "$status" -eq 0 ] && [ "${BG_KEEP:-false}" != true ]; then rm -rf "$tmp"; else echo "logs kept in $tmp"; fi
+}
+trap 'cleanup' EXIT
+
+free_port() {
+    local port
+    for port in $(shuf -i 30000-39999 -n 50); do
+        (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null || { printf '%s' "$port"; return; }
+    done
+    return 1
+}
+psql_admin() { psql -h "$pg_host" -p "$pg_port" -U "$pg_user" -v ON_ERROR_STOP=1 -qAt "$@"; }
+
+# --- Artifacts: blue = the build; green = the build + one expand changeset -------------------------
+mkdir -p "$tmp/blue" "$tmp/green" "$tmp/changelog"
+cp target/erpmax.war target/erpmax-migrate.jar "$tmp/blue/"
+cp target/payara-micro.jar "$tmp/"
+cp "$tmp/blue/erpmax.war" "$tmp/blue/erpmax-migrate.jar" "$tmp/green/"
+(cd "$tmp/changelog" && unzip -q "$tmp/blue/erpmax-migrate.jar" 'db/changelog/*')
+master=$tmp/changelog/db/changelog/db.changelog-master.yaml
+[ -f "$master" ] || die "no db/changelog/db.changelog-master.yaml in the migrator"
+green_changeset=29991231-01-blue-green-expand
+cat >"$tmp/changelog/db/changelog/changes/$green_changeset.yaml" <<'EOF'
+databaseChangeLog:
+  - changeSet:
+      id: 29991231-01-blue-green-expand
+      author: erpmax-blue-green-test
+      labels: expand
+      comment: Green's additive change, applied while blue serves (test only).
+      changes:
+        - sql:
+            sql: ALTER TABLE jobs ADD COLUMN blue_green_note text
+      rollback:
+        - sql:
+            sql: ALTER TABLE jobs DROP COLUMN blue_green_note
+EOF
+cat >>"$master" <<EOF
+  - include:
+      file: changes/$green_changeset.yaml
+      relativeToChangelogFile: true
+EOF
+(cd "$tmp/changelog" && jar uf "$tmp/green/erpmax-migrate.jar" db/changelog)
+# The changelog manifest (changesets and checksums, computed at build time) must match the new
+# changelog: regenerated by the build's own generator, from the green jar alone (Liquibase refuses
+# two copies of the master changelog on one class path).
+java -cp "$tmp/green/erpmax-migrate.jar" com.erpmax.orchestrator.schema.control.ChangelogManifest \
+    "$tmp/changelog" >"$tmp/manifest.log" 2>&1 || { cat "$tmp/manifest.log"; die "could not write green's changelog manifest"; }
+(cd "$tmp/changelog" && jar uf "$tmp/green/erpmax-migrate.jar" db/changelog)
+mkdir -p "$tmp/war/WEB-INF/classes"
+cp -r "$tmp/changelog/db" "$tmp/war/WEB-INF/classes/"
+(cd "$tmp/war" && jar uf "$tmp/green/erpmax.war" WEB-INF/classes/db/changelog)
+log "green = blue + expand changeset $green_changeset ($(grep -c . "$master") lines of master changelog)"
+
+# --- Data tier: a scratch database with the production roles ----------------------------------------
+psql_admin -c "CREATE DATABASE $db"
+PGHOST=$pg_host PGPORT=$pg_port POSTGRES_USER=$pg_user POSTGRES_DB=$db ERPMAX_DB_OWNER=$owner ERPMAX_DB_APP_USER=$app_role \
+    ERPMAX_DB_OWNER_PASSWORD=owner-pw ERPMAX_DB_APP_PASSWORD=app-pw docker/postgres/init-roles.sh >"$tmp/init-roles.log" 2>&1 ||
+    { cat "$tmp/init-roles.log"; die "init-roles.sh failed"; }
+url="jdbc:postgresql://$pg_host:$pg_port/$db"
+
+migrate() { # color, migrator arguments...
+    local color=$1
+    shift
+    env ERPMAX_MIGRATOR_JAR="$tmp/$color/erpmax-migrate.jar" ERPMAX_DB_URL="$url" ERPMAX_DB_USER="$owner" \
+        ERPMAX_DB_PASSWORD=owner-pw ERPMAX_MIGRATION_APP_ROLE="$app_role" ERPMAX_DB_WAIT_TIMEOUT=30s \
+        docker/entrypoint.sh migrator "$@"
+}
+
+start_instance() { # name color role port
+    local name=$1 color=$2 role=$3 port=$4
+    env ERPMAX_START_SCRIPT="$repo/payara/start.sh" ERPMAX_WAR="$tmp/$color/erpmax.war" ERPMAX_MICRO_JAR="$tmp/payara-micro.jar" \
+        ERPMAX_HTTP_PORT="$port" ERPMAX_PAYARA_ROOTDIR="$tmp/root-$name" ERPMAX_APPCDS=false ERPMAX_FAST_BOOT=true \
+        ERPMAX_DB_URL="$url" ERPMAX_DB_USER="$app_role" ERPMAX_DB_PASSWORD=app-pw ERPMAX_ROLE="$role" \
+        ERPMAX_MIGRATION_MODE=validate ERPMAX_STARTUP_ON_FAILURE=exit ERPMAX_AMQP_URI="$amqp" ERPMAX_AMQP_QUEUE="$queue" \
+        ERPMAX_SHUTDOWN_DELAY=5s ERPMAX_SHUTDOWN_GRACE=25s JAVA_OPTS="-Xmx384m" \
+        docker/entrypoint.sh app >"$tmp/$name.log" 2>&1 &
+    pids+=($!)
+    eval "pid_${name//-/_}=$!"
+}
+
+ready() { [ "$(curl -s -o /dev/null -m 2 -w '%{http_code}' "http://127.0.0.1:$1/health/ready")" = 200 ]; }
+
+await_ready() { # name port pid
+    local name=$1 port=$2 pid=$3 started=$SECONDS
+    until ready "$port"; do
+        if ! kill -0 "$pid" 2>/dev/null; then
+            tail -n 30 "$tmp/$name.log"
+            die "$name exited before READY"
+        fi
+        [ $((SECONDS - started)) -lt 240 ] || { tail -n 30 "$tmp/$name.log"; die "$name not READY within 240 s"; }
+        sleep 0.5
+    done
+    log "$name READY on :$port after $((SECONDS - started)) s"
+}
+
+# --- 1. Blue -------------------------------------------------------------------------------------------
+started=$SECONDS
+migrate blue update >"$tmp/migrate-blue.log" 2>&1 || { cat "$tmp/migrate-blue.log"; die "blue migration failed"; }
+log "blue migration: $(grep -c '^\[' "$tmp/migrate-blue.log" || true) changesets in $((SECONDS - started)) s"
+blue_api=$(free_port); blue_worker=$(free_port); green_api=$(free_port); green_worker=$(free_port); proxy=$(free_port)
+start_instance blue-api blue api "$blue_api"
+start_instance blue-worker blue worker "$blue_worker"
+# shellcheck disable=SC2154 # set by start_instance through eval
+await_ready blue-api "$blue_api" "$pid_blue_api"
+# shellcheck disable=SC2154
+await_ready blue-worker "$blue_worker" "$pid_blue_worker"
+
+# --- nginx in front, with the production templates -----------------------------------------------------
+mkdir -p "$tmp/nginx/conf.d" "$tmp/nginx/logs"
+for t in docker/nginx/templates/*.template; do
+    # shellcheck disable=SC2016,SC2094 # envsubst's list of variables; distinct files
+    ERPMAX_PROXY_LISTEN="127.0.0.1:$proxy" ERPMAX_UPSTREAM="127.0.0.1:$blue_api" \
+        envsubst '${ERPMAX_PROXY_LISTEN} ${ERPMAX_UPSTREAM}' <"$t" >"$tmp/nginx/conf.d/$(basename "$t" .template)"
+done
+user_line=
+[ "$(id -u)" != 0 ] || user_line="user root root;"
+cat >"$tmp/nginx/nginx.conf" <<EOF
+$user_line
+worker_processes 1;
+pid $tmp/nginx/nginx.pid;
+error_log $tmp/nginx/logs/error.log warn;
+worker_rlimit_nofile 8192;
+events { worker_connections 4096; }
+http {
+    access_log $tmp/nginx/logs/access.log;
+    client_body_temp_path $tmp/nginx/body; proxy_temp_path $tmp/nginx/proxy;
+    fastcgi_temp_path $tmp/nginx/fastcgi; uwsgi_temp_path $tmp/nginx/uwsgi; scgi_temp_path $tmp/nginx/scgi;
+    include $tmp/nginx/conf.d/*.conf;
+}
+EOF
+nginx_cmd="nginx -p $tmp/nginx -c $tmp/nginx/nginx.conf"
+$nginx_cmd -t -q || die "nginx -t failed"
+$nginx_cmd -g 'daemon off;' >"$tmp/nginx/logs/stdout.log" 2>&1 &
+nginx_pid=$!
+for _ in $(seq 1 50); do ready "$proxy" && break; sleep 0.2; done
+ready "$proxy" || die "nginx on :$proxy does not reach blue"
+log "nginx on 127.0.0.1:$proxy -> blue :$blue_api"
+
+# --- 2. Load -----------------------------------------------------------------------------------------------
+load_started=$SECONDS
+java -XX:TieredStopAtLevel=1 -Xmx256m docker/blue-green/LoadGen.java "http://127.0.0.1:$proxy" "$rate" "$seconds" "$tmp/job-ids" \
+    >"$tmp/load.out" 2>"$tmp/load.err" &
+load_pid=$!
+pids+=("$load_pid")
+log "load: $rate requests/s for $seconds s through nginx"
+sleep 8
+
+# --- 3. Green's expand migration while blue serves --------------------------------------------------------
+started=$SECONDS
+migrate green update --labels expand >"$tmp/migrate-green.log" 2>&1 || { cat "$tmp/migrate-green.log"; die "green's expand migration failed"; }
+expand_s=$((SECONDS - started))
+applied=$(psql_admin -d "$db" -c "SELECT count(*) FROM databasechangelog WHERE id = '$green_changeset'")
+[ "$applied" = 1 ] || die "green's expand changeset was not applied"
+log "green expand migration applied in $expand_s s while blue served"
+sleep 3
+ready "$blue_api" || die "blue is not READY after green's expand changeset (an old version must accept newer expand changes)"
+log "blue still READY with green's expand changeset in the database"
+
+# --- 4. Green app tier --------------------------------------------------------------------------------------
+started=$SECONDS
+start_instance green-api green api "$green_api"
+start_instance green-worker green worker "$green_worker"
+# shellcheck disable=SC2154
+await_ready green-api "$green_api" "$pid_green_api"
+# shellcheck disable=SC2154
+await_ready green-worker "$green_worker" "$pid_green_worker"
+green_boot_s=$((SECONDS - started))
+
+# --- 5. Switch ---------------------------------------------------------------------------------------------------
+NGINX_TEMPLATE=docker/nginx/templates/upstream.conf.template NGINX_UPSTREAM="$tmp/nginx/conf.d/upstream.conf" \
+    NGINX="$nginx_cmd" docker/nginx/switch-upstream.sh "127.0.0.1:$green_api" >"$tmp/switch.log" 2>&1 ||
+    { cat "$tmp/switch.log"; die "switching nginx failed"; }
+switch_at=$((SECONDS - load_started))
+log "nginx switched to green at load second $switch_at: $(cat "$tmp/switch.log")"
+sleep 3
+
+# --- 6. Drain blue --------------------------------------------------------------------------------------------------
+drain_started=$SECONDS
+kill -TERM "$pid_blue_api" "$pid_blue_worker"
+sleep 1
+blue_ready_after_term=$(curl -s -o /dev/null -m 2 -w '%{http_code}' "http://127.0.0.1:$blue_api/health/ready" || true)
+blue_api_code=0
+blue_worker_code=0
+wait "$pid_blue_api" || blue_api_code=$?
+wait "$pid_blue_worker" || blue_worker_code=$?
+drain_s=$((SECONDS - drain_started))
+log "blue drained in $drain_s s (exit codes: api $blue_api_code, worker $blue_worker_code; readiness 1 s after SIGTERM: ${blue_ready_after_term:-no answer})"
+[ $((SECONDS - load_started)) -lt "$seconds" ] ||
+    log "WARNING: the upgrade ended after the load (load second $((SECONDS - load_started)) of $seconds)"
+upgrade_done_at=$((SECONDS - load_started))
+
+# --- 7. End of load; no job lost -----------------------------------------------------------------------------
+wait "$load_pid" || die "the load generator failed: $(tail -n 5 "$tmp/load.err")"
+log "load finished after $((SECONDS - load_started)) s; upgrade finished at load second $upgrade_done_at"
+accepted=$(grep -c . "$tmp/job-ids" || true)
+lost=$accepted
+started=$SECONDS
+while :; do
+    lost=$(psql_admin -d "$db" <<EOF
+CREATE TEMP TABLE accepted (id bigint);
+\copy accepted FROM '$tmp/job-ids'
+SELECT count(*) FROM accepted a LEFT JOIN jobs j ON j.id = a.id WHERE j.status IS DISTINCT FROM 'succeeded';
+EOF
+)
+    if [ "$lost" -eq 0 ] || [ $((SECONDS - started)) -ge 120 ]; then break; fi
+    sleep 2
+done
+not_succeeded=$(psql_admin -d "$db" -c "SELECT coalesce(string_agg(status || ':' || n, ', '), 'none') FROM (SELECT status, count(*) n FROM jobs WHERE status <> 'succeeded' GROUP BY status) s")
+pending=0
+migrate green status --check >"$tmp/status-green.log" 2>&1 || pending=$?
+
+sent=$(sed -n 's/^requests sent: //p' "$tmp/load.out")
+failed=$(sed -n 's/^failed requests: //p' "$tmp/load.out")
+echo
+cat "$tmp/load.out"
+echo "jobs in PostgreSQL not succeeded: $not_succeeded"
+echo "timings: blue expand migration ${expand_s}s, green boot to READY ${green_boot_s}s, switch at load second ${switch_at}, blue drain ${drain_s}s"
+echo "green status --check after the upgrade: exit $pending"
+echo "lost jobs: $lost"
+echo
+
+if [ "${sent:-0}" -ge $((rate * 60)) ] && [ "${failed:-1}" -eq 0 ] && [ "$lost" -eq 0 ] && [ "$pending" -eq 0 ] &&
+    [ "$upgrade_done_at" -lt "$seconds" ]; then
+    status=0
+    echo "blue-green: 1 passed, 0 failed"
+else
+    echo "blue-green: 0 passed, 1 failed"
+fi
+exit "$status"
