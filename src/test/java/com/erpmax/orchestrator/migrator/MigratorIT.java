@@ -101,6 +101,24 @@ class MigratorIT {
     }
 
     @Test
+    void theAppRoleGetsDataRightsAndNoSchemaRights() throws Exception {
+        try (TestDatabase database = TestDatabase.create("approle")) {
+            database.execute("DO $$ BEGIN CREATE ROLE erpmax_it_app NOLOGIN; EXCEPTION WHEN duplicate_object THEN NULL; END $$");
+            Result update = MigratorProcess.run(env(database, "ERPMAX_MIGRATION_APP_ROLE", "erpmax_it_app"), "update");
+            assertEquals(0, update.exitCode(), update.toString());
+            try (Connection app = database.connect("erpmax-api@test:1"); Statement statement = app.createStatement()) {
+                statement.execute("SET ROLE erpmax_it_app");
+                statement.execute("INSERT INTO jobs (type) VALUES ('echo')");
+                statement.execute("UPDATE jobs SET status = 'running'");
+                statement.execute("SELECT count(*) FROM databasechangelog");
+                var denied = org.junit.jupiter.api.Assertions.assertThrows(java.sql.SQLException.class,
+                        () -> statement.execute("ALTER TABLE jobs ADD COLUMN sneaky text"));
+                assertTrue(denied.getMessage().contains("must be owner"), denied.getMessage());
+            }
+        }
+    }
+
+    @Test
     void anEditedAppliedChangesetFailsValidate() throws Exception {
         try (TestDatabase database = TestDatabase.create("checksum")) {
             assertEquals(0, migrate(database, "update").exitCode());
