@@ -84,10 +84,19 @@ cleanup() {
 }
 trap 'cleanup' EXIT
 
+# Listening ports below the kernel's ephemeral range: the load opens thousands of outgoing
+# connections, and a port one of them holds cannot be bound by a booting instance.
+ephemeral_low=$(cut -f1 /proc/sys/net/ipv4/ip_local_port_range 2>/dev/null || echo 32768)
+taken=" "
 free_port() {
     local port
-    for port in $(shuf -i 30000-39999 -n 50); do
-        (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null || { printf '%s' "$port"; return; }
+    for port in $(shuf -i 20000-$((ephemeral_low - 1)) -n 100); do
+        case $taken in *" $port "*) continue ;; esac
+        if ! (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then
+            taken="$taken$port "
+            printf '%s' "$port"
+            return
+        fi
     done
     return 1
 }
@@ -151,7 +160,7 @@ migrate() { # color, migrator arguments...
 start_instance() { # name color role port
     local name=$1 color=$2 role=$3 port=$4
     env ERPMAX_START_SCRIPT="$repo/payara/start.sh" ERPMAX_WAR="$tmp/$color/erpmax.war" ERPMAX_MICRO_JAR="$tmp/payara-micro.jar" \
-        ERPMAX_HTTP_PORT="$port" ERPMAX_PAYARA_ROOTDIR="$tmp/root-$name" ERPMAX_APPCDS=false ERPMAX_FAST_BOOT=true \
+        ERPMAX_HTTP_PORT="$port" ERPMAX_PAYARA_ROOTDIR="$tmp/root-$name" ERPMAX_APPCDS=false \
         ERPMAX_DB_URL="$url" ERPMAX_DB_USER="$app_role" ERPMAX_DB_PASSWORD=app-pw ERPMAX_ROLE="$role" \
         ERPMAX_MIGRATION_MODE=validate ERPMAX_STARTUP_ON_FAILURE=exit ERPMAX_AMQP_URI="$amqp" ERPMAX_AMQP_QUEUE="$queue" \
         ERPMAX_SHUTDOWN_DELAY=5s ERPMAX_SHUTDOWN_GRACE=25s JAVA_OPTS="-Xmx384m" \
@@ -179,7 +188,11 @@ await_ready() { # name port pid
 started=$SECONDS
 migrate blue update >"$tmp/migrate-blue.log" 2>&1 || { cat "$tmp/migrate-blue.log"; die "blue migration failed"; }
 log "blue migration: $(grep -c '^\[' "$tmp/migrate-blue.log" || true) changesets in $((SECONDS - started)) s"
-blue_api=$(free_port); blue_worker=$(free_port); green_api=$(free_port); green_worker=$(free_port); proxy=$(free_port)
+blue_api=$(free_port)
+blue_worker=$(free_port)
+green_api=$(free_port)
+green_worker=$(free_port)
+proxy=$(free_port)
 start_instance blue-api blue api "$blue_api"
 start_instance blue-worker blue worker "$blue_worker"
 # shellcheck disable=SC2154 # set by start_instance through eval
@@ -201,8 +214,8 @@ $user_line
 worker_processes 1;
 pid $tmp/nginx/nginx.pid;
 error_log $tmp/nginx/logs/error.log warn;
-worker_rlimit_nofile 8192;
-events { worker_connections 4096; }
+worker_rlimit_nofile 16384;
+events { worker_connections 8192; }
 http {
     access_log $tmp/nginx/logs/access.log;
     client_body_temp_path $tmp/nginx/body; proxy_temp_path $tmp/nginx/proxy;
@@ -219,8 +232,17 @@ ready "$proxy" || die "nginx on :$proxy does not reach blue"
 log "nginx on 127.0.0.1:$proxy -> blue :$blue_api"
 
 # --- 2. Load -----------------------------------------------------------------------------------------------
+# A production instance is warm when it is upgraded: blue first serves the same load for
+# BG_WARMUP seconds (its jobs are checked too; its failures are reported, not counted).
+warmup=${BG_WARMUP:-20}
+if [ "$warmup" -gt 0 ]; then
+    log "warm-up: $rate requests/s for $warmup s"
+    java -Xmx256m docker/blue-green/LoadGen.java "http://127.0.0.1:$proxy" "$rate" "$warmup" "$tmp/job-ids-warmup" \
+        >"$tmp/warmup.out" 2>"$tmp/warmup.err" || die "the warm-up load failed: $(tail -n 5 "$tmp/warmup.err")"
+    log "warm-up: $(grep -E '^(requests sent|failed requests)' "$tmp/warmup.out" | tr '\n' ' ')"
+fi
 load_started=$SECONDS
-java -XX:TieredStopAtLevel=1 -Xmx256m docker/blue-green/LoadGen.java "http://127.0.0.1:$proxy" "$rate" "$seconds" "$tmp/job-ids" \
+java -Xmx256m docker/blue-green/LoadGen.java "http://127.0.0.1:$proxy" "$rate" "$seconds" "$tmp/job-ids" \
     >"$tmp/load.out" 2>"$tmp/load.err" &
 load_pid=$!
 pids+=("$load_pid")
@@ -274,13 +296,14 @@ upgrade_done_at=$((SECONDS - load_started))
 # --- 7. End of load; no job lost -----------------------------------------------------------------------------
 wait "$load_pid" || die "the load generator failed: $(tail -n 5 "$tmp/load.err")"
 log "load finished after $((SECONDS - load_started)) s; upgrade finished at load second $upgrade_done_at"
-accepted=$(grep -c . "$tmp/job-ids" || true)
+cat "$tmp/job-ids-warmup" "$tmp/job-ids" 2>/dev/null >"$tmp/job-ids-all" || true
+accepted=$(grep -c . "$tmp/job-ids-all" || true)
 lost=$accepted
 started=$SECONDS
 while :; do
     lost=$(psql_admin -d "$db" <<EOF
 CREATE TEMP TABLE accepted (id bigint);
-\copy accepted FROM '$tmp/job-ids'
+\copy accepted FROM '$tmp/job-ids-all'
 SELECT count(*) FROM accepted a LEFT JOIN jobs j ON j.id = a.id WHERE j.status IS DISTINCT FROM 'succeeded';
 EOF
 )
@@ -295,7 +318,7 @@ sent=$(sed -n 's/^requests sent: //p' "$tmp/load.out")
 failed=$(sed -n 's/^failed requests: //p' "$tmp/load.out")
 echo
 cat "$tmp/load.out"
-echo "jobs in PostgreSQL not succeeded: $not_succeeded"
+echo "jobs accepted in all (warm-up included): $accepted; in PostgreSQL not succeeded: $not_succeeded"
 echo "timings: blue expand migration ${expand_s}s, green boot to READY ${green_boot_s}s, switch at load second ${switch_at}, blue drain ${drain_s}s"
 echo "green status --check after the upgrade: exit $pending"
 echo "lost jobs: $lost"

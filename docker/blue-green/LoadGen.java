@@ -31,14 +31,14 @@ import java.util.regex.Pattern;
  *
  * <pre>java LoadGen.java BASE_URL RATE_PER_S SECONDS IDS_FILE</pre>
  *
- * Bounded: at most RATE x SECONDS requests, at most 512 in flight (a request that would exceed
+ * Bounded: at most RATE x SECONDS requests, at most 1024 in flight (a request that would exceed
  * that counts as failed instead of queueing), 30 s per request. Only loopback addresses are
  * accepted. Prints per-second progress to stderr and the summary to stdout:
  * {@code requests sent: N} and {@code failed requests: N}, then failures by kind.
  */
 public final class LoadGen {
 
-    private static final int MAX_IN_FLIGHT = 512;
+    private static final int MAX_IN_FLIGHT = 1024;
     private static final Duration TIMEOUT = Duration.ofSeconds(30);
     private static final Pattern ID = Pattern.compile("/api/jobs/(\\d+)");
 
