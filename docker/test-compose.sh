@@ -25,13 +25,18 @@ need() { # command package
     [ -n "$apt_updated" ] || { apt-get update -qq; apt_updated=1; }
     DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "$2" >/dev/null
 }
-need docker-compose docker-compose
+# Debian's docker-compose (1.29) when there is no Compose v2 plugin; both resolve the same model.
+if docker compose version >/dev/null 2>&1; then
+    compose() { docker compose "$@"; }
+else
+    need docker-compose docker-compose
+    compose() { docker-compose "$@"; }
+fi
 # The YAML checks run with the system Python, which has PyYAML through docker-compose.
 python=/usr/bin/python3
 "$python" -c 'import yaml' 2>/dev/null || python=python3
 "$python" -c 'import yaml' || { echo "test-compose: no python3 with PyYAML" >&2; exit 2; }
 
-compose() { docker-compose "$@"; }
 prod=docker-compose.prod.yml
 example=.env.production.example
 secrets=(POSTGRES_PASSWORD ERPMAX_DB_OWNER_PASSWORD ERPMAX_DB_APP_PASSWORD RABBITMQ_PASSWORD)
@@ -192,7 +197,9 @@ check("postgres-data" in vols and not any(isinstance(v, dict) and v.get("name") 
 
 # Development file: services for running the WAR on the host
 check({"postgres", "rabbitmq"} <= set(dev["services"]), "docker-compose.yml: postgres and rabbitmq for development")
-check(all(str(p).startswith("127.0.0.1:") for s in dev["services"].values() for p in s.get("ports", [])),
+def host_ip(p):  # short syntax (Compose 1) or long syntax (Compose 2)
+    return p.get("host_ip") if isinstance(p, dict) else str(p).split(":")[0]
+check(all(host_ip(p) == "127.0.0.1" for s in dev["services"].values() for p in s.get("ports", [])),
       "docker-compose.yml: ports bound to loopback only")
 PY
 while IFS= read -r line; do

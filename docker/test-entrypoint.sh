@@ -46,6 +46,7 @@ cleanup() {
     rm -rf "$tmp"
 }
 trap cleanup EXIT
+trap 'exit 143' TERM INT
 
 for tool in socat psql pg_isready java; do
     command -v "$tool" >/dev/null || { echo "test-entrypoint: $tool is missing" >&2; exit 2; }
@@ -55,11 +56,11 @@ done
 cp "$jar" "$tmp/erpmax-migrate.jar"
 jar=$tmp/erpmax-migrate.jar
 
+# Sets db (not called in $(...): the subshell would lose the clean-up list).
 new_db() {
-    local name=erpmax_ep_${suffix}_$1
-    psql_admin -d postgres -c "CREATE DATABASE $name" >/dev/null
-    databases+=("$name")
-    printf '%s' "$name"
+    db=erpmax_ep_${suffix}_$1
+    psql_admin -d postgres -c "CREATE DATABASE $db" >/dev/null
+    databases+=("$db")
 }
 free_port() {
     local port
@@ -75,7 +76,7 @@ entrypoint() {
 applied() { psql_admin -d "$1" -c 'SELECT count(*) FROM databasechangelog' 2>/dev/null || echo 0; }
 
 # --- PostgreSQL down for 5 s: waits, then migrates ---------------------------------------------------
-db=$(new_db wait)
+new_db wait
 port=$(free_port)
 (sleep 5 && exec socat TCP-LISTEN:"$port",bind=127.0.0.1,reuseaddr,fork TCP:"$pg_host":"$pg_port") &
 pids+=($!)
@@ -105,7 +106,7 @@ else
 fi
 
 # --- migrate: exit 0, and again with nothing pending ------------------------------------------------------
-db=$(new_db migrate)
+new_db migrate
 url="jdbc:postgresql://$pg_host:$pg_port/$db"
 code=0
 entrypoint ERPMAX_DB_URL="$url" docker/entrypoint.sh migrate >"$tmp/m1.out" 2>&1 || code=$?
@@ -121,7 +122,7 @@ entrypoint ERPMAX_DB_URL="$url" docker/entrypoint.sh migrator status --check >"$
 if [ "$code" -eq 0 ]; then ok "migrator status --check: exit 0 (nothing pending)"; else bad "migrator status --check: exit $code: $(cat "$tmp/st.out")"; fi
 
 # --- RUN_MIGRATIONS=true: migrated before the application starts, which replaces the entrypoint ------
-db=$(new_db run)
+new_db run
 url="jdbc:postgresql://$pg_host:$pg_port/$db"
 cat >"$tmp/fake-start.sh" <<EOF
 #!/usr/bin/env bash
@@ -197,7 +198,7 @@ kill "${pids[-1]}"; wait "${pids[-1]}" 2>/dev/null || true
 if ! ERPMAX_HTTP_PORT=$hc_port docker/healthcheck.sh ready 2>/dev/null; then ok "healthcheck.sh: nothing listening is unhealthy"; else bad "healthcheck.sh: nothing listening healthy"; fi
 
 # --- init-roles.sh: owner migrates, the app role reads and writes but cannot create ----------------------
-db=$(new_db roles)
+new_db roles
 owner=erpmax_owner_$suffix
 app=erpmax_app_$suffix
 roles+=("$app" "$owner")

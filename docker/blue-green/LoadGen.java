@@ -29,9 +29,13 @@ import java.util.regex.Pattern;
  * not the expected status (or no answer within the timeout) is a failed request. The ids of the
  * accepted jobs (201) go to a file, one a line, for the caller to check that none was lost.
  *
- * <pre>java LoadGen.java BASE_URL RATE_PER_S SECONDS IDS_FILE</pre>
+ * <pre>java LoadGen.java BASE_URL RATE_PER_S SECONDS IDS_FILE [STOP_FILE MAX_SECONDS]</pre>
  *
- * Bounded: at most RATE x SECONDS requests, at most 1024 in flight (a request that would exceed
+ * Runs SECONDS; with STOP_FILE, goes on after SECONDS until that file exists (the caller's
+ * "upgrade done"), but never beyond MAX_SECONDS, so that the whole upgrade happens under load
+ * however slow the machine.
+ *
+ * Bounded: at most RATE x MAX_SECONDS requests, at most 1024 in flight (a request that would exceed
  * that counts as failed instead of queueing), 30 s per request. Only loopback addresses are
  * accepted. Prints per-second progress to stderr and the summary to stdout:
  * {@code requests sent: N} and {@code failed requests: N}, then failures by kind.
@@ -63,8 +67,8 @@ public final class LoadGen {
     }
 
     public static void main(String[] args) throws Exception {
-        if (args.length != 4) {
-            System.err.println("usage: java LoadGen.java BASE_URL RATE_PER_S SECONDS IDS_FILE");
+        if (args.length != 4 && args.length != 6) {
+            System.err.println("usage: java LoadGen.java BASE_URL RATE_PER_S SECONDS IDS_FILE [STOP_FILE MAX_SECONDS]");
             System.exit(2);
         }
         URI base = URI.create(args[0].replaceAll("/+$", ""));
@@ -74,31 +78,33 @@ public final class LoadGen {
         }
         int rate = Integer.parseInt(args[1]);
         int seconds = Integer.parseInt(args[2]);
-        if (rate < 1 || rate > 1000 || seconds < 1 || seconds > 600) {
-            System.err.println("LoadGen: rate 1..1000 per second, 1..600 seconds");
+        Path stopFile = args.length == 6 ? Path.of(args[4]) : null;
+        int maxSeconds = args.length == 6 ? Integer.parseInt(args[5]) : seconds;
+        if (rate < 1 || rate > 1000 || seconds < 1 || maxSeconds < seconds || maxSeconds > 900) {
+            System.err.println("LoadGen: rate 1..1000 per second, SECONDS <= MAX_SECONDS <= 900");
             System.exit(2);
         }
         LoadGen load = new LoadGen(base);
-        load.run(rate, seconds);
+        load.run(rate, seconds, stopFile, maxSeconds);
         load.report(Path.of(args[3]));
         System.exit(0);
     }
 
-    private void run(int rate, int seconds) throws InterruptedException {
-        long total = (long) rate * seconds;
+    private void run(int rate, int seconds, Path stopFile, int maxSeconds) throws InterruptedException {
         long periodNanos = 1_000_000_000L / rate;
-        ScheduledExecutorService ticker = Executors.newSingleThreadScheduledExecutor();
-        AtomicLong scheduled = new AtomicLong();
         long start = System.nanoTime();
-        ticker.scheduleAtFixedRate(() -> {
-            if (scheduled.getAndIncrement() < total) {
-                fire();
-            }
-        }, 0, periodNanos, TimeUnit.NANOSECONDS);
+        long minEnd = start + seconds * 1_000_000_000L;
+        long maxEnd = start + maxSeconds * 1_000_000_000L;
+        ScheduledExecutorService ticker = Executors.newSingleThreadScheduledExecutor();
+        ticker.scheduleAtFixedRate(this::fire, 0, periodNanos, TimeUnit.NANOSECONDS);
         long lastSecond = -1;
-        while (scheduled.get() < total) {
-            Thread.sleep(200);
-            long second = (System.nanoTime() - start) / 1_000_000_000L;
+        while (true) {
+            Thread.sleep(100);
+            long now = System.nanoTime();
+            if (now >= maxEnd || (now >= minEnd && (stopFile == null || Files.exists(stopFile)))) {
+                break;
+            }
+            long second = (now - start) / 1_000_000_000L;
             if (second != lastSecond && second % 5 == 0) {
                 lastSecond = second;
                 System.err.printf("LoadGen t=%ds sent=%d done=%d failed=%d in-flight=%d jobs=%d%n", second, sent.get(), done.get(),
@@ -112,6 +118,7 @@ public final class LoadGen {
             System.err.println("LoadGen: requests still in flight after the timeout");
         }
         System.err.printf("LoadGen finished in %.1f s%n", (System.nanoTime() - start) / 1e9);
+        System.out.printf("load seconds: %d%n", (System.nanoTime() - start) / 1_000_000_000L);
     }
 
     /** One request of the mix: 40 % POST a job, 40 % GET a known job, 20 % readiness. */

@@ -10,7 +10,8 @@
 # with these overrides, against any nginx:
 #   NGINX_TEMPLATE   /etc/nginx/templates/upstream.conf.template
 #   NGINX_UPSTREAM   /etc/nginx/conf.d/upstream.conf (the rendered file)
-#   NGINX            nginx (the command, with its -p/-c options)
+#   NGINX_CMD        nginx (the command, with its -p/-c options; not NGINX, which nginx itself
+#                    reads as a list of inherited sockets)
 set -eu
 
 upstream=${1:?usage: switch-upstream.sh HOST:PORT}
@@ -23,7 +24,7 @@ case $upstream in
 esac
 template=${NGINX_TEMPLATE:-/etc/nginx/templates/upstream.conf.template}
 target=${NGINX_UPSTREAM:-/etc/nginx/conf.d/upstream.conf}
-nginx=${NGINX:-nginx}
+nginx=${NGINX_CMD:-nginx}
 
 cp "$target" "$target.previous"
 sed "s|\${ERPMAX_UPSTREAM}|$upstream|g" "$template" >"$target.new"

@@ -1,11 +1,12 @@
 package com.erpmax.orchestrator.testing;
 
+import com.erpmax.orchestrator.platform.control.Broker;
+
 import com.rabbitmq.client.Channel;
 import com.rabbitmq.client.Connection;
 import com.rabbitmq.client.ConnectionFactory;
 
 import java.nio.charset.StandardCharsets;
-import java.util.Map;
 import java.util.UUID;
 
 /** A queue of its own on the real RabbitMQ broker ({@code ERPMAX_TEST_AMQP_URI}, default local guest). */
@@ -24,7 +25,7 @@ public final class TestBroker implements AutoCloseable {
         channel = connection.createChannel();
         queue = "erpmax.it." + purpose + "." + UUID.randomUUID().toString().substring(0, 8);
         // Declared as the application declares it, so its own declaration agrees.
-        channel.queueDeclare(queue, true, false, false, Map.of("x-queue-type", "quorum"));
+        channel.queueDeclare(queue, true, false, false, Broker.queueArguments());
     }
 
     public String queue() {
@@ -42,6 +43,7 @@ public final class TestBroker implements AutoCloseable {
     @Override
     public void close() throws Exception {
         channel.queueDelete(queue);
+        channel.queueDelete(queue + ".dead");
         connection.close();
     }
 }

@@ -22,11 +22,18 @@ final class JobJson {
                 .add("type", job.type())
                 .add("status", job.status().value())
                 .add("attempts", job.attempts())
+                .add("maxAttempts", job.maxAttempts())
+                .add("priority", job.priority())
+                .add("timeoutSeconds", job.timeoutSeconds())
                 .add("payload", parse(job.payload()));
+        if (job.idempotencyKey() != null) {
+            json.add("idempotencyKey", job.idempotencyKey());
+        }
         addIfPresent(json, "result", job.result() == null ? null : parse(job.result()));
         if (job.error() != null) {
             json.add("error", job.error());
         }
+        addTime(json, "runAt", job.runAt());
         addTime(json, "createdAt", job.createdAt());
         addTime(json, "updatedAt", job.updatedAt());
         addTime(json, "startedAt", job.startedAt());

@@ -3,36 +3,44 @@ package com.erpmax.orchestrator.jobs.boundary;
 import com.erpmax.orchestrator.jobs.control.JobHandlers;
 import com.erpmax.orchestrator.jobs.control.JobStore;
 import com.erpmax.orchestrator.jobs.control.OutboxRelay;
-import com.erpmax.orchestrator.jobs.entity.Job;
+import com.erpmax.orchestrator.jobs.entity.JobPage;
+import com.erpmax.orchestrator.jobs.entity.JobStatus;
+import com.erpmax.orchestrator.jobs.entity.JobSubmission;
 import com.erpmax.orchestrator.platform.control.Broker;
 import com.erpmax.orchestrator.platform.entity.ErrorCode;
 import com.erpmax.orchestrator.platform.entity.ServiceException;
 
 import jakarta.enterprise.context.RequestScoped;
 import jakarta.inject.Inject;
-import jakarta.json.JsonObject;
-import jakarta.json.JsonString;
+import jakarta.json.Json;
+import jakarta.json.JsonArrayBuilder;
+import jakarta.json.JsonObjectBuilder;
 import jakarta.json.JsonValue;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.GET;
+import jakarta.ws.rs.HeaderParam;
 import jakarta.ws.rs.POST;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.QueryParam;
 import jakarta.ws.rs.core.Context;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
+import jakarta.ws.rs.core.UriBuilder;
 import jakarta.ws.rs.core.UriInfo;
 
 import java.sql.SQLException;
 
-/** Submit a job and read its status. Thin: checks the request, hands off to the store. */
+/** The jobs API. Thin: checks the request, hands off to the store, renders the job. */
 @Path(JobsResource.PATH)
 @RequestScoped
 @Produces(MediaType.APPLICATION_JSON)
 public class JobsResource {
 
     public static final String PATH = "jobs";
+    static final int DEFAULT_LIMIT = 50;
+    static final int MAX_LIMIT = 500;
 
     @Inject
     JobStore store;
@@ -46,50 +54,88 @@ public class JobsResource {
     @Inject
     OutboxRelay relay;
 
+    /** 201 with the new job; 200 with the existing one when the same Idempotency-Key and request come again. */
     @POST
     @Consumes(MediaType.APPLICATION_JSON)
-    public Response submit(JsonValue body, @Context UriInfo uri) throws SQLException {
-        if (!(body instanceof JsonObject request)) {
-            throw new ServiceException(ErrorCode.INVALID_REQUEST, "The body must be a JSON object such as {\"type\":\"echo\",\"payload\":{}}");
+    public Response submit(JsonValue body, @HeaderParam("Idempotency-Key") String idempotencyKey, @Context UriInfo uri)
+            throws SQLException {
+        JobSubmission submission = SubmissionReader.read(body, idempotencyKey);
+        if (handlers.forType(submission.type()).isEmpty()) {
+            throw new ServiceException(ErrorCode.UNKNOWN_JOB_TYPE, "No handler for job type '" + submission.type()
+                    + "'; known types: " + String.join(", ", handlers.types()));
         }
-        String type = requiredType(request);
-        JsonObject payload = payload(request);
-        if (handlers.forType(type).isEmpty()) {
-            throw new ServiceException(ErrorCode.UNKNOWN_JOB_TYPE, "No handler for job type '" + type + "'; known types: "
-                    + String.join(", ", handlers.types()));
+        JobStore.Submitted submitted = store.submit(submission, broker.isConfigured());
+        if (!submitted.created()) {
+            return Response.ok(JobJson.of(submitted.job()).toString()).build();
         }
-        Job job = store.submit(type, payload.toString(), broker.isConfigured());
         relay.nudge();
-        return Response.created(uri.getBaseUriBuilder().path(PATH).path(Long.toString(job.id())).build())
-                .entity(JobJson.of(job).toString())
+        return Response.created(uri.getBaseUriBuilder().path(PATH).path(Long.toString(submitted.job().id())).build())
+                .entity(JobJson.of(submitted.job()).toString())
                 .build();
     }
 
     @GET
     @Path("{id}")
     public String find(@PathParam("id") String id) throws SQLException {
-        return store.find(parseId(id)).map(JobJson::of)
+        long jobId = parseId(id);
+        return store.find(jobId).map(JobJson::of)
                 .orElseThrow(() -> new ServiceException(ErrorCode.NOT_FOUND, "No job with id " + id))
                 .toString();
     }
 
-    private static String requiredType(JsonObject request) {
-        JsonValue type = request.get("type");
-        if (!(type instanceof JsonString text) || text.getString().isBlank()) {
-            throw new ServiceException(ErrorCode.INVALID_REQUEST, "Field 'type' is required and must be a non-empty string");
+    /** Newest first; {@code next} continues after the last job of this page. */
+    @GET
+    public String list(@QueryParam("status") String status, @QueryParam("type") String type,
+                       @QueryParam("limit") String limit, @QueryParam("after") String after, @Context UriInfo uri) throws SQLException {
+        int pageSize = limit == null ? DEFAULT_LIMIT : boundedInt("limit", limit, 1, MAX_LIMIT);
+        Long afterId = after == null ? null : (long) boundedInt("after", after, 1, Integer.MAX_VALUE);
+        JobPage page = store.list(status == null ? null : parseStatus(status), type, pageSize, afterId);
+        JsonArrayBuilder jobs = Json.createArrayBuilder();
+        page.jobs().forEach(job -> jobs.add(JobJson.of(job)));
+        JsonObjectBuilder json = Json.createObjectBuilder().add("jobs", jobs);
+        if (page.nextAfter() != null) {
+            UriBuilder next = uri.getRequestUriBuilder().replaceQueryParam("after", page.nextAfter())
+                    .replaceQueryParam("limit", pageSize);
+            json.add("next", next.build().toString());
         }
-        return text.getString();
+        return json.build().toString();
     }
 
-    private static JsonObject payload(JsonObject request) {
-        JsonValue payload = request.getOrDefault("payload", JsonValue.EMPTY_JSON_OBJECT);
-        if (payload.getValueType() == JsonValue.ValueType.NULL) {
-            return JsonValue.EMPTY_JSON_OBJECT;
+    /** Cancels a job waiting to run; 409 once it runs or has finished. */
+    @POST
+    @Path("{id}/cancel")
+    public String cancel(@PathParam("id") String id) throws SQLException {
+        return JobJson.of(store.cancel(parseId(id))).toString();
+    }
+
+    /** Runs a dead or cancelled job again from attempt 1; 409 otherwise. */
+    @POST
+    @Path("{id}/retry")
+    public String retry(@PathParam("id") String id) throws SQLException {
+        String json = JobJson.of(store.retry(parseId(id), broker.isConfigured())).toString();
+        relay.nudge();
+        return json;
+    }
+
+    private static JobStatus parseStatus(String status) {
+        try {
+            return JobStatus.of(status);
+        } catch (IllegalArgumentException e) {
+            throw new ServiceException(ErrorCode.INVALID_REQUEST, "Query parameter 'status' must be one of "
+                    + "queued, running, succeeded, failed, dead, cancelled");
         }
-        if (!(payload instanceof JsonObject object)) {
-            throw new ServiceException(ErrorCode.INVALID_REQUEST, "Field 'payload' must be a JSON object");
+    }
+
+    private static int boundedInt(String name, String text, int min, int max) {
+        try {
+            int value = Integer.parseInt(text);
+            if (value >= min && value <= max) {
+                return value;
+            }
+        } catch (NumberFormatException e) {
+            // reported below
         }
-        return object;
+        throw new ServiceException(ErrorCode.INVALID_REQUEST, "Query parameter '" + name + "' must be an integer from " + min + " to " + max);
     }
 
     private static long parseId(String id) {

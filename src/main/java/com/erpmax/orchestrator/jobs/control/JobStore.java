@@ -1,7 +1,11 @@
 package com.erpmax.orchestrator.jobs.control;
 
 import com.erpmax.orchestrator.jobs.entity.Job;
+import com.erpmax.orchestrator.jobs.entity.JobPage;
 import com.erpmax.orchestrator.jobs.entity.JobStatus;
+import com.erpmax.orchestrator.jobs.entity.JobSubmission;
+import com.erpmax.orchestrator.platform.entity.ErrorCode;
+import com.erpmax.orchestrator.platform.entity.ServiceException;
 
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
@@ -9,68 +13,90 @@ import jakarta.inject.Inject;
 import javax.sql.DataSource;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
-import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Timestamp;
-import java.time.Instant;
-import java.util.ArrayList;
+import java.sql.Types;
 import java.util.List;
 import java.util.Optional;
 
 /**
- * The {@code jobs} and {@code job_outbox} tables. Every state change is one conditional
- * statement, so two workers can never both move the same job: the loser's update matches no
- * row.
+ * The API's side of the {@code jobs} table: submit, read, list, cancel, retry. Every state
+ * change is one conditional statement, so that it cannot race a worker: the loser matches no row.
  */
 @ApplicationScoped
 public class JobStore {
 
-    private static final String COLUMNS = "id, type, payload, status, attempts, result, error, created_at, updated_at, started_at, finished_at";
-    private static final String INSERT = "INSERT INTO jobs (type, payload) VALUES (?, ?::jsonb) RETURNING " + COLUMNS;
+    private static final String INSERT = """
+            INSERT INTO jobs (type, payload, priority, run_at, max_attempts, timeout_seconds, idempotency_key, request_hash)
+            VALUES (?, ?::jsonb, ?, coalesce(?, now()), ?, ?, ?, ?)
+            ON CONFLICT (idempotency_key) WHERE idempotency_key IS NOT NULL DO NOTHING
+            RETURNING\s""" + JobRows.COLUMNS;
+    private static final String BY_KEY = "SELECT " + JobRows.COLUMNS + ", request_hash FROM jobs WHERE idempotency_key = ?";
+    private static final String HASH_OF_KEY = "SELECT request_hash FROM jobs WHERE idempotency_key = ?";
+    /** Due now: published at once. A job due later is published by the sweeper when it is due. */
+    private static final String INSERT_OUTBOX_IF_DUE = "INSERT INTO job_outbox (job_id) SELECT ? WHERE ? <= now()";
+    private static final String FIND = "SELECT " + JobRows.COLUMNS + " FROM jobs WHERE id = ?";
+    private static final String LIST = """
+            SELECT\s""" + JobRows.COLUMNS + """
+             FROM jobs
+             WHERE (?::text IS NULL OR status = ?) AND (?::text IS NULL OR type = ?) AND (?::bigint IS NULL OR id < ?)
+             ORDER BY id DESC LIMIT ?
+            """;
+    /** Cancellable: waiting to run, first time or for a retry. Not running, not finished. */
+    private static final String CANCEL = """
+            UPDATE jobs SET status = 'cancelled', finished_at = now(), updated_at = now(), lease_expires_at = NULL
+             WHERE id = ? AND status IN ('queued', 'failed')
+            RETURNING\s""" + JobRows.COLUMNS;
+    private static final String RETRY = """
+            UPDATE jobs SET status = 'queued', attempts = 0, run_at = now(), error = NULL, result = NULL,
+                            finished_at = NULL, started_at = NULL, updated_at = now()
+             WHERE id = ? AND status IN ('dead', 'cancelled')
+            RETURNING\s""" + JobRows.COLUMNS;
     private static final String INSERT_OUTBOX = "INSERT INTO job_outbox (job_id) VALUES (?)";
-    private static final String FIND = "SELECT " + COLUMNS + " FROM jobs WHERE id = ?";
-    private static final String CLAIM = """
-            UPDATE jobs SET status = 'running', attempts = attempts + 1, started_at = now(), updated_at = now()
-             WHERE id = ? AND status = 'queued'
-            RETURNING\s""" + COLUMNS;
-    private static final String CLAIM_OLDEST = """
-            UPDATE jobs SET status = 'running', attempts = attempts + 1, started_at = now(), updated_at = now()
-             WHERE id IN (SELECT id FROM jobs WHERE status = 'queued' ORDER BY id LIMIT ? FOR UPDATE SKIP LOCKED)
-            RETURNING\s""" + COLUMNS;
-    private static final String SUCCEED = """
-            UPDATE jobs SET status = 'succeeded', result = ?::jsonb, error = NULL, finished_at = now(), updated_at = now()
-             WHERE id = ? AND status = 'running'
-            """;
-    private static final String FAIL = """
-            UPDATE jobs SET status = 'failed', error = ?, finished_at = now(), updated_at = now()
-             WHERE id = ? AND status = 'running'
-            """;
+
+    /** The outcome of a submission: a new job, or the one already submitted under the same key. */
+    public record Submitted(Job job, boolean created) {
+    }
 
     @Inject
     DataSource dataSource;
 
     /**
-     * Records a new queued job. With {@code viaOutbox}, an outbox row is written in the same
-     * transaction, so the job reaches the broker even if this process dies right after.
+     * Records a new queued job; with {@code viaOutbox}, also its outbox row, in the same
+     * transaction, so that it reaches the broker even if this process dies right after. A
+     * repeated request with the same idempotency key gets the job it created the first time;
+     * the same key with a different request is a conflict.
      */
-    public Job submit(String type, String payloadJson, boolean viaOutbox) throws SQLException {
+    public Submitted submit(JobSubmission submission, boolean viaOutbox) throws SQLException {
         try (Connection connection = dataSource.getConnection()) {
             connection.setAutoCommit(false);
             try {
-                Job job;
+                Optional<Job> inserted;
                 try (PreparedStatement insert = connection.prepareStatement(INSERT)) {
-                    insert.setString(1, type);
-                    insert.setString(2, payloadJson);
-                    job = single(insert).orElseThrow();
+                    insert.setString(1, submission.type());
+                    insert.setString(2, submission.payload());
+                    insert.setInt(3, submission.priority());
+                    insert.setObject(4, submission.runAt() == null ? null : Timestamp.from(submission.runAt()), Types.TIMESTAMP_WITH_TIMEZONE);
+                    insert.setInt(5, submission.maxAttempts());
+                    insert.setInt(6, submission.timeoutSeconds());
+                    insert.setString(7, submission.idempotencyKey());
+                    insert.setString(8, submission.requestHash());
+                    inserted = JobRows.single(insert);
                 }
+                if (inserted.isEmpty()) {
+                    connection.rollback();
+                    return new Submitted(existing(connection, submission), false);
+                }
+                Job job = inserted.get();
                 if (viaOutbox) {
-                    try (PreparedStatement outbox = connection.prepareStatement(INSERT_OUTBOX)) {
+                    try (PreparedStatement outbox = connection.prepareStatement(INSERT_OUTBOX_IF_DUE)) {
                         outbox.setLong(1, job.id());
+                        outbox.setTimestamp(2, Timestamp.from(job.runAt()));
                         outbox.executeUpdate();
                     }
                 }
                 connection.commit();
-                return job;
+                return new Submitted(job, true);
             } catch (SQLException | RuntimeException e) {
                 connection.rollback();
                 throw e;
@@ -80,66 +106,84 @@ public class JobStore {
         }
     }
 
+    private static Job existing(Connection connection, JobSubmission submission) throws SQLException {
+        String recordedHash;
+        try (PreparedStatement hash = connection.prepareStatement(HASH_OF_KEY)) {
+            hash.setString(1, submission.idempotencyKey());
+            try (var row = hash.executeQuery()) {
+                row.next();
+                recordedHash = row.getString(1);
+            }
+        }
+        if (!submission.requestHash().equals(recordedHash)) {
+            throw new ServiceException(ErrorCode.CONFLICT, "Idempotency-Key '" + submission.idempotencyKey()
+                    + "' was used for a different request");
+        }
+        try (PreparedStatement find = connection.prepareStatement(BY_KEY)) {
+            find.setString(1, submission.idempotencyKey());
+            return JobRows.single(find).orElseThrow();
+        }
+    }
+
     public Optional<Job> find(long id) throws SQLException {
         try (Connection connection = dataSource.getConnection(); PreparedStatement find = connection.prepareStatement(FIND)) {
             find.setLong(1, id);
-            return single(find);
+            return JobRows.single(find);
         }
     }
 
-    /** Moves a queued job to running; empty when it is not queued (already claimed, finished or unknown). */
-    public Optional<Job> claim(long id) throws SQLException {
-        try (Connection connection = dataSource.getConnection(); PreparedStatement claim = connection.prepareStatement(CLAIM)) {
-            claim.setLong(1, id);
-            return single(claim);
+    /** Newest first, optionally filtered, continuing after {@code afterId}. */
+    public JobPage list(JobStatus status, String type, int limit, Long afterId) throws SQLException {
+        try (Connection connection = dataSource.getConnection(); PreparedStatement list = connection.prepareStatement(LIST)) {
+            String statusValue = status == null ? null : status.value();
+            list.setString(1, statusValue);
+            list.setString(2, statusValue);
+            list.setString(3, type);
+            list.setString(4, type);
+            list.setObject(5, afterId, Types.BIGINT);
+            list.setObject(6, afterId, Types.BIGINT);
+            list.setInt(7, limit + 1);
+            List<Job> jobs = JobRows.all(list);
+            boolean more = jobs.size() > limit;
+            List<Job> page = more ? jobs.subList(0, limit) : jobs;
+            return new JobPage(List.copyOf(page), more ? page.get(page.size() - 1).id() : null);
         }
     }
 
-    /** Claims up to {@code limit} of the oldest queued jobs; rows other workers are claiming are skipped, not waited for. */
-    public List<Job> claimOldest(int limit) throws SQLException {
-        try (Connection connection = dataSource.getConnection(); PreparedStatement claim = connection.prepareStatement(CLAIM_OLDEST)) {
-            claim.setInt(1, limit);
-            List<Job> claimed = new ArrayList<>();
-            try (ResultSet rows = claim.executeQuery()) {
-                while (rows.next()) {
-                    claimed.add(job(rows));
+    /** Cancels a job that waits to run (queued, or failed and waiting for its retry). */
+    public Job cancel(long id) throws SQLException {
+        return transition(id, CANCEL, false, "only a queued job or one waiting for its retry can be cancelled");
+    }
+
+    /** Runs a dead or cancelled job again, from attempt 1. */
+    public Job retry(long id, boolean viaOutbox) throws SQLException {
+        return transition(id, RETRY, viaOutbox, "only a dead or cancelled job can be retried");
+    }
+
+    private Job transition(long id, String sql, boolean viaOutbox, String rule) throws SQLException {
+        try (Connection connection = dataSource.getConnection()) {
+            connection.setAutoCommit(false);
+            try (PreparedStatement update = connection.prepareStatement(sql)) {
+                update.setLong(1, id);
+                Optional<Job> changed = JobRows.single(update);
+                if (changed.isPresent() && viaOutbox) {
+                    try (PreparedStatement outbox = connection.prepareStatement(INSERT_OUTBOX)) {
+                        outbox.setLong(1, id);
+                        outbox.executeUpdate();
+                    }
                 }
+                connection.commit();
+                if (changed.isPresent()) {
+                    return changed.get();
+                }
+            } catch (SQLException | RuntimeException e) {
+                connection.rollback();
+                throw e;
+            } finally {
+                connection.setAutoCommit(true);
             }
-            return claimed;
         }
-    }
-
-    public void succeed(long id, String resultJson) throws SQLException {
-        update(SUCCEED, resultJson, id);
-    }
-
-    public void fail(long id, String error) throws SQLException {
-        update(FAIL, error, id);
-    }
-
-    private void update(String sql, String value, long id) throws SQLException {
-        try (Connection connection = dataSource.getConnection(); PreparedStatement update = connection.prepareStatement(sql)) {
-            update.setString(1, value);
-            update.setLong(2, id);
-            update.executeUpdate();
-        }
-    }
-
-    private static Optional<Job> single(PreparedStatement statement) throws SQLException {
-        try (ResultSet rows = statement.executeQuery()) {
-            return rows.next() ? Optional.of(job(rows)) : Optional.empty();
-        }
-    }
-
-    private static Job job(ResultSet row) throws SQLException {
-        return new Job(row.getLong("id"), row.getString("type"), row.getString("payload"),
-                JobStatus.of(row.getString("status")), row.getInt("attempts"), row.getString("result"),
-                row.getString("error"), instant(row, "created_at"), instant(row, "updated_at"),
-                instant(row, "started_at"), instant(row, "finished_at"));
-    }
-
-    private static Instant instant(ResultSet row, String column) throws SQLException {
-        Timestamp value = row.getTimestamp(column);
-        return value == null ? null : value.toInstant();
+        Job current = find(id).orElseThrow(() -> new ServiceException(ErrorCode.NOT_FOUND, "No job with id " + id));
+        throw new ServiceException(ErrorCode.CONFLICT, "Job " + id + " is " + current.status().value() + ": " + rule);
     }
 }

@@ -16,7 +16,6 @@ import jakarta.inject.Inject;
 
 import javax.sql.DataSource;
 import java.nio.charset.StandardCharsets;
-import java.sql.Array;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -30,8 +29,8 @@ import java.util.logging.Logger;
 /**
  * Publishes submitted jobs to RabbitMQ from the outbox. A row is deleted only after the broker
  * confirmed its message, in the transaction that locked it; a crash in between publishes it
- * again, which the workers' conditional claim makes harmless. Safe on many instances
- * ({@code SKIP LOCKED}).
+ * again, which the workers' conditional claim makes harmless. Runs on every instance with a
+ * broker (the sweeper writes outbox rows too); {@code SKIP LOCKED} makes that safe.
  */
 @ApplicationScoped
 public class OutboxRelay {
@@ -43,6 +42,7 @@ public class OutboxRelay {
 
     private static final String LOCK_BATCH = "SELECT id, job_id FROM job_outbox ORDER BY id LIMIT ? FOR UPDATE SKIP LOCKED";
     private static final String DELETE = "DELETE FROM job_outbox WHERE id = ANY (?)";
+    private static final String MARK_DISPATCHED = "UPDATE jobs SET dispatched_at = now() WHERE id = ANY (?)";
 
     @Inject
     Settings settings;
@@ -61,7 +61,7 @@ public class OutboxRelay {
     private Thread relay;
 
     void start(@Observes SchemaReady ready) {
-        if (!broker.isConfigured() || !settings.role().servesApi()) {
+        if (!broker.isConfigured()) {
             return;
         }
         running = true;
@@ -102,11 +102,13 @@ public class OutboxRelay {
             connection.setAutoCommit(false);
             try {
                 List<Long> rows = new ArrayList<>();
+                List<Long> jobs = new ArrayList<>();
                 try (PreparedStatement lock = connection.prepareStatement(LOCK_BATCH)) {
                     lock.setInt(1, BATCH);
                     try (ResultSet batch = lock.executeQuery()) {
                         while (batch.next()) {
                             rows.add(batch.getLong(1));
+                            jobs.add(batch.getLong(2));
                             channel.basicPublish("", broker.jobsQueue(), MessageProperties.PERSISTENT_BASIC,
                                     Long.toString(batch.getLong(2)).getBytes(StandardCharsets.US_ASCII));
                         }
@@ -114,10 +116,12 @@ public class OutboxRelay {
                 }
                 if (!rows.isEmpty()) {
                     channel.waitForConfirmsOrDie(CONFIRM_TIMEOUT_MILLIS);
-                    try (PreparedStatement delete = connection.prepareStatement(DELETE)) {
-                        Array ids = connection.createArrayOf("bigint", rows.toArray());
-                        delete.setArray(1, ids);
+                    try (PreparedStatement delete = connection.prepareStatement(DELETE);
+                         PreparedStatement mark = connection.prepareStatement(MARK_DISPATCHED)) {
+                        delete.setArray(1, connection.createArrayOf("bigint", rows.toArray()));
                         delete.executeUpdate();
+                        mark.setArray(1, connection.createArrayOf("bigint", jobs.toArray()));
+                        mark.executeUpdate();
                     }
                 }
                 connection.commit();

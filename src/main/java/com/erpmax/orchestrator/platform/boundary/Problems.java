@@ -25,6 +25,7 @@ public final class Problems {
             case WRONG_ROLE, NOT_FOUND -> 404;
             case MALFORMED_JSON, INVALID_REQUEST -> 400;
             case UNKNOWN_JOB_TYPE -> 422;
+            case CONFLICT -> 409;
             case PAYLOAD_TOO_LARGE -> 413;
             case INTERNAL -> 500;
         };
@@ -38,6 +39,7 @@ public final class Problems {
             case MALFORMED_JSON -> "Malformed JSON";
             case INVALID_REQUEST -> "Invalid request";
             case UNKNOWN_JOB_TYPE -> "Unknown job type";
+            case CONFLICT -> "Conflict";
             case PAYLOAD_TOO_LARGE -> "Request body too large";
             case INTERNAL -> "Internal error";
         };

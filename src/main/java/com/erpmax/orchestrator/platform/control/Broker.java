@@ -26,6 +26,21 @@ public class Broker {
 
     private static final Logger LOG = Logger.getLogger(Broker.class.getName());
 
+    /** Where a message goes after {@link #DELIVERY_LIMIT} failed deliveries: the queue {@code <queue>.dead}. */
+    public static final String DEAD_LETTER_EXCHANGE = "erpmax.dead-letter";
+    public static final int DELIVERY_LIMIT = 20;
+
+    /**
+     * The job queue's arguments: a durable quorum queue (replicated, survives a broker node),
+     * with a delivery limit so that a poison message ends in the dead-letter queue instead of
+     * circling forever. Declaring the queue with other arguments fails, so this is the one place
+     * that says them.
+     */
+    public static Map<String, Object> queueArguments() {
+        return Map.of("x-queue-type", "quorum", "x-delivery-limit", DELIVERY_LIMIT,
+                "x-dead-letter-exchange", DEAD_LETTER_EXCHANGE);
+    }
+
     @Inject
     Settings settings;
 
@@ -77,7 +92,10 @@ public class Broker {
         factory.setConnectionTimeout(5_000);
         Connection opened = factory.newConnection("erpmax-" + settings.role().name().toLowerCase(java.util.Locale.ROOT));
         try (Channel channel = opened.createChannel()) {
-            channel.queueDeclare(jobsQueue(), true, false, false, Map.of("x-queue-type", "quorum"));
+            channel.exchangeDeclare(DEAD_LETTER_EXCHANGE, "fanout", true);
+            channel.queueDeclare(jobsQueue() + ".dead", true, false, false, Map.of("x-queue-type", "quorum"));
+            channel.queueBind(jobsQueue() + ".dead", DEAD_LETTER_EXCHANGE, jobsQueue());
+            channel.queueDeclare(jobsQueue(), true, false, false, queueArguments());
         }
         LOG.info(() -> "Connected to RabbitMQ at " + opened.getAddress() + ":" + opened.getPort());
         return opened;

@@ -35,6 +35,16 @@ public final class Settings {
     public static final String STARTUP_ON_FAILURE = "erpmax.startup.on-failure";
     public static final String WORKER_CONCURRENCY = "erpmax.worker.concurrency";
     public static final String WORKER_POLL_INTERVAL = "erpmax.worker.poll-interval";
+    public static final String WORKER_PREFETCH = "erpmax.worker.prefetch";
+    public static final String WORKER_LEASE = "erpmax.worker.lease";
+    public static final String RETRY_BASE_DELAY = "erpmax.retry.base-delay";
+    public static final String RETRY_MAX_DELAY = "erpmax.retry.max-delay";
+    public static final String SWEEP_INTERVAL = "erpmax.sweeper.interval";
+    public static final String SWEEP_REDISPATCH_AFTER = "erpmax.sweeper.redispatch-after";
+    public static final String SHUTDOWN_DELAY = "erpmax.shutdown.delay";
+    public static final String SHUTDOWN_GRACE = "erpmax.shutdown.grace";
+    /** Prefix of the named ERP endpoints of {@code http.call}: {@code erpmax.endpoints.<name>.url} and so on. */
+    public static final String ENDPOINTS = "erpmax.endpoints.";
 
     public static final String DEFAULT_DB_USER = "postgres";
     public static final Duration DEFAULT_DB_WAIT_TIMEOUT = Duration.ofSeconds(60);
@@ -51,6 +61,15 @@ public final class Settings {
     public static final FailurePolicy DEFAULT_ON_FAILURE = FailurePolicy.EXIT;
     public static final int DEFAULT_WORKER_CONCURRENCY = 4;
     public static final Duration DEFAULT_WORKER_POLL_INTERVAL = Duration.ofMillis(500);
+    public static final int DEFAULT_WORKER_PREFETCH = 1;
+    public static final Duration DEFAULT_WORKER_LEASE = Duration.ofSeconds(30);
+    public static final Duration DEFAULT_RETRY_BASE_DELAY = Duration.ofSeconds(1);
+    public static final Duration DEFAULT_RETRY_MAX_DELAY = Duration.ofMinutes(5);
+    public static final Duration DEFAULT_SWEEP_INTERVAL = Duration.ofSeconds(5);
+    public static final Duration DEFAULT_SWEEP_REDISPATCH_AFTER = Duration.ofMinutes(5);
+    public static final Duration DEFAULT_SHUTDOWN_DELAY = Duration.ofSeconds(5);
+    public static final Duration DEFAULT_SHUTDOWN_GRACE = Duration.ofSeconds(25);
+    public static final Duration DEFAULT_ENDPOINT_TIMEOUT = Duration.ofSeconds(10);
 
     private final Function<String, Optional<String>> source;
 
@@ -166,6 +185,57 @@ public final class Settings {
 
     public Duration workerPollInterval() {
         return duration(WORKER_POLL_INTERVAL, DEFAULT_WORKER_POLL_INTERVAL);
+    }
+
+    /** Unacknowledged messages each consumer channel may hold. */
+    public int workerPrefetch() {
+        return positiveInt(WORKER_PREFETCH, DEFAULT_WORKER_PREFETCH);
+    }
+
+    /** How long a claimed job stays a worker's without a heartbeat; the heartbeat renews it every third of this. */
+    public Duration workerLease() {
+        return duration(WORKER_LEASE, DEFAULT_WORKER_LEASE);
+    }
+
+    public Duration retryBaseDelay() {
+        return duration(RETRY_BASE_DELAY, DEFAULT_RETRY_BASE_DELAY);
+    }
+
+    public Duration retryMaxDelay() {
+        return duration(RETRY_MAX_DELAY, DEFAULT_RETRY_MAX_DELAY);
+    }
+
+    public Duration sweepInterval() {
+        return duration(SWEEP_INTERVAL, DEFAULT_SWEEP_INTERVAL);
+    }
+
+    /** A queued job whose message has not led to a claim for this long is published again. */
+    public Duration redispatchAfter() {
+        return duration(SWEEP_REDISPATCH_AFTER, DEFAULT_SWEEP_REDISPATCH_AFTER);
+    }
+
+    /** After SIGTERM: readiness is DOWN at once, HTTP is served this much longer, so load balancers stop routing here first. */
+    public Duration shutdownDelay() {
+        return duration(SHUTDOWN_DELAY, DEFAULT_SHUTDOWN_DELAY);
+    }
+
+    /** After SIGTERM: how long in-flight jobs may take to finish before they are requeued. */
+    public Duration shutdownGrace() {
+        return duration(SHUTDOWN_GRACE, DEFAULT_SHUTDOWN_GRACE);
+    }
+
+    /** {@code erpmax.endpoints.<name>.url}: where {@code http.call} posts for that endpoint name. */
+    public Optional<String> endpointUrl(String name) {
+        return source.apply(ENDPOINTS + name + ".url");
+    }
+
+    /** {@code erpmax.endpoints.<name>.auth-header}: the Authorization header value; a secret, never logged. */
+    public Optional<String> endpointAuthHeader(String name) {
+        return source.apply(ENDPOINTS + name + ".auth-header");
+    }
+
+    public Duration endpointTimeout(String name) {
+        return duration(ENDPOINTS + name + ".timeout", DEFAULT_ENDPOINT_TIMEOUT);
     }
 
     private int positiveInt(String key, int fallback) {

@@ -8,6 +8,7 @@ public enum ErrorCode {
     MALFORMED_JSON,
     INVALID_REQUEST,
     UNKNOWN_JOB_TYPE,
+    CONFLICT,
     PAYLOAD_TOO_LARGE,
     INTERNAL;
 

@@ -4,7 +4,6 @@ import com.erpmax.orchestrator.platform.boundary.Problems;
 import com.erpmax.orchestrator.platform.control.Settings;
 import com.erpmax.orchestrator.platform.entity.ErrorCode;
 import com.erpmax.orchestrator.schema.control.StartupState;
-import com.erpmax.orchestrator.schema.entity.StartupPhase;
 import com.erpmax.orchestrator.schema.entity.StartupStatus;
 
 import jakarta.inject.Inject;
@@ -16,9 +15,9 @@ import jakarta.ws.rs.ext.Provider;
 import java.util.Map;
 
 /**
- * Business requests wait for READY: before it (and while draining), every {@code /api/**}
- * request, unknown paths too, gets 503 with {@code Retry-After} and the phase, and nothing
- * touches a business table. A worker-only instance serves no API at all.
+ * Business requests wait for READY: before it, every {@code /api/**} request, unknown paths
+ * too, gets 503 with {@code Retry-After} and the phase, and nothing touches a business table.
+ * While draining after READY, requests are still served. A worker-only instance serves no API.
  */
 @Provider
 @PreMatching
@@ -35,7 +34,7 @@ public class ApiGateFilter implements ContainerRequestFilter {
     @Override
     public void filter(ContainerRequestContext request) {
         StartupStatus status = state.current();
-        if (status.phase() != StartupPhase.READY) {
+        if (!state.servesTraffic()) {
             request.abortWith(Problems.of(ErrorCode.NOT_READY, "Not ready: " + status.describe(),
                             Map.of("phase", status.phase().name()))
                     .header("Retry-After", RETRY_AFTER_SECONDS)

@@ -19,7 +19,9 @@ import liquibase.database.DatabaseFactory;
 import liquibase.database.jvm.JdbcConnection;
 import liquibase.parser.ChangeLogParserFactory;
 import liquibase.resource.ClassLoaderResourceAccessor;
+import liquibase.snapshot.SnapshotGeneratorFactory;
 import liquibase.sqlgenerator.SqlGeneratorFactory;
+import liquibase.structure.core.Table;
 import liquibase.ui.LoggerUIService;
 import liquibase.resource.ResourceAccessor;
 
@@ -284,6 +286,9 @@ public final class Migrations {
                     }
                 }
             }
+            // What Liquibase asks first when it starts: reads only (metadata), never writes.
+            SnapshotGeneratorFactory.getInstance().has(
+                    new Table().setName(database.getDatabaseChangeLogTableName()).setSchema(database.getDefaultSchema()), database);
             return null;
         });
     }

@@ -3,7 +3,10 @@ package com.erpmax.orchestrator.schema.control;
 import com.erpmax.orchestrator.schema.entity.StartupPhase;
 import com.erpmax.orchestrator.schema.entity.StartupStatus;
 
+import com.erpmax.orchestrator.platform.entity.ShutdownRequested;
+
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
 
 import java.time.Clock;
 import java.util.function.UnaryOperator;
@@ -21,6 +24,7 @@ public class StartupState {
 
     private final Clock clock = Clock.systemUTC();
     private volatile StartupStatus status = StartupStatus.starting(clock.instant());
+    private volatile boolean wasReady;
 
     public StartupStatus current() {
         return status;
@@ -30,12 +34,25 @@ public class StartupState {
         return status.phase() == StartupPhase.READY;
     }
 
+    /**
+     * Business traffic is served in READY, and while DRAINING after READY: readiness is DOWN
+     * then, but requests still arriving (before the load balancer noticed) are answered.
+     */
+    public boolean servesTraffic() {
+        return isReady() || (status.phase() == StartupPhase.DRAINING && wasReady);
+    }
+
+    void onShutdown(@Observes ShutdownRequested shutdown) {
+        enter(StartupPhase.DRAINING);
+    }
+
     /** Moves to the next phase, logging how long the previous one took. Terminal phases are final. */
     public synchronized void enter(StartupPhase next) {
         StartupStatus previous = status;
         if (previous.phase().isTerminal() || previous.phase() == next) {
             return;
         }
+        wasReady |= previous.phase() == StartupPhase.READY;
         status = previous.enter(next, clock.instant());
         LOG.info(() -> "Start-up phase " + previous.phase() + " took "
                 + (clock.millis() - previous.since().toEpochMilli()) + " ms; now " + next);

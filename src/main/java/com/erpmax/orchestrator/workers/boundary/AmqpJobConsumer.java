@@ -1,6 +1,6 @@
 package com.erpmax.orchestrator.workers.boundary;
 
-import com.erpmax.orchestrator.jobs.control.JobStore;
+import com.erpmax.orchestrator.jobs.control.JobQueue;
 import com.erpmax.orchestrator.jobs.entity.Job;
 import com.erpmax.orchestrator.platform.control.Broker;
 import com.erpmax.orchestrator.platform.control.Settings;
@@ -28,14 +28,15 @@ import java.util.logging.Logger;
 /**
  * Consumes job ids from RabbitMQ with manual acks, one channel per concurrent job. A message is
  * acknowledged only after the job's outcome is recorded; a redelivered message for a job that
- * is already running or finished matches no queued row and is acknowledged and dropped.
+ * is already running or finished matches no queued row and is acknowledged and dropped. A
+ * message that cannot be processed (the database is away) is returned to the queue; the
+ * queue's delivery limit sends a message that keeps failing to the dead-letter queue.
  */
 @ApplicationScoped
-public class AmqpJobConsumer {
+public class AmqpJobConsumer implements JobIntake {
 
     private static final Logger LOG = Logger.getLogger(AmqpJobConsumer.class.getName());
     private static final long RETRY_MILLIS = 2_000;
-    private static final long DRAIN_MILLIS = 25_000;
 
     @Inject
     Settings settings;
@@ -44,7 +45,7 @@ public class AmqpJobConsumer {
     Broker broker;
 
     @Inject
-    JobStore store;
+    JobQueue queue;
 
     @Inject
     JobRunner runner;
@@ -56,11 +57,10 @@ public class AmqpJobConsumer {
 
     private record Subscription(Channel channel, String consumerTag) {
     }
-    private final Object inFlightMonitor = new Object();
-    private int inFlight;
     private volatile boolean stopping;
 
-    void start() {
+    @Override
+    public void start() {
         broker.consuming();
         Thread subscriber = threads.newThread(this::subscribe);
         subscriber.setName("erpmax-amqp-subscribe");
@@ -73,7 +73,7 @@ public class AmqpJobConsumer {
         while (!stopping && subscriptions.size() < concurrency) {
             try {
                 Channel channel = broker.openChannel();
-                channel.basicQos(1);
+                channel.basicQos(settings.workerPrefetch());
                 subscriptions.add(new Subscription(channel, channel.basicConsume(broker.jobsQueue(), false, new JobDelivery(channel))));
             } catch (Exception e) {
                 LOG.warning(() -> "Cannot consume from RabbitMQ yet (" + e.getMessage() + "); retrying in " + RETRY_MILLIS + " ms");
@@ -87,9 +87,9 @@ public class AmqpJobConsumer {
         LOG.info(() -> "Consuming " + broker.jobsQueue() + " on " + subscriptions.size() + " channel(s)");
     }
 
-    /** Stops taking messages, lets the jobs in hand finish, then closes the channels. */
-    @PreDestroy
-    void stop() {
+    /** Cancels the consumers: the broker sends nothing more; messages already here are given back. */
+    @Override
+    public void stopTaking() {
         stopping = true;
         for (Subscription subscription : subscriptions) {
             try {
@@ -98,17 +98,12 @@ public class AmqpJobConsumer {
                 LOG.log(Level.FINE, "Cancelling a consumer failed", e);
             }
         }
-        synchronized (inFlightMonitor) {
-            long deadline = System.currentTimeMillis() + DRAIN_MILLIS;
-            while (inFlight > 0 && System.currentTimeMillis() < deadline) {
-                try {
-                    inFlightMonitor.wait(100);
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                    break;
-                }
-            }
-        }
+    }
+
+    /** Closing a channel returns its unacknowledged messages to the queue. */
+    @PreDestroy
+    void close() {
+        stopTaking();
         for (Subscription subscription : subscriptions) {
             try {
                 subscription.channel().close();
@@ -126,17 +121,11 @@ public class AmqpJobConsumer {
 
         @Override
         public void handleDelivery(String tag, Envelope envelope, AMQP.BasicProperties properties, byte[] body) throws IOException {
-            synchronized (inFlightMonitor) {
-                inFlight++;
+            if (stopping) {
+                getChannel().basicNack(envelope.getDeliveryTag(), false, true);
+                return;
             }
-            try {
-                process(envelope.getDeliveryTag(), new String(body, StandardCharsets.US_ASCII));
-            } finally {
-                synchronized (inFlightMonitor) {
-                    inFlight--;
-                    inFlightMonitor.notifyAll();
-                }
-            }
+            process(envelope.getDeliveryTag(), new String(body, StandardCharsets.US_ASCII));
         }
 
         private void process(long deliveryTag, String body) throws IOException {
@@ -149,11 +138,11 @@ public class AmqpJobConsumer {
                 return;
             }
             try {
-                Optional<Job> claimed = store.claim(jobId);
+                Optional<Job> claimed = queue.claim(jobId, runner.lease());
                 if (claimed.isPresent()) {
                     runner.run(claimed.get());
                 } else {
-                    LOG.fine(() -> "Job " + jobId + " is not queued (a duplicate delivery); dropped");
+                    LOG.fine(() -> "Job " + jobId + " is not queued and due (a duplicate, or not due yet); dropped");
                 }
                 getChannel().basicAck(deliveryTag, false);
             } catch (Exception e) {

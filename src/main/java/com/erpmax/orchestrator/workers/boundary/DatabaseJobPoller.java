@@ -1,6 +1,6 @@
 package com.erpmax.orchestrator.workers.boundary;
 
-import com.erpmax.orchestrator.jobs.control.JobStore;
+import com.erpmax.orchestrator.jobs.control.JobQueue;
 import com.erpmax.orchestrator.jobs.entity.Job;
 import com.erpmax.orchestrator.platform.control.Settings;
 import com.erpmax.orchestrator.workers.control.JobRunner;
@@ -16,26 +16,24 @@ import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
-import java.util.concurrent.TimeUnit;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 
 /**
- * With no broker configured, claims the oldest queued jobs straight from PostgreSQL
+ * With no broker configured, claims due jobs (highest priority first) straight from PostgreSQL
  * ({@code FOR UPDATE SKIP LOCKED}, so any number of workers share the queue without
  * waiting on each other) and runs them in parallel.
  */
 @ApplicationScoped
-public class DatabaseJobPoller {
+public class DatabaseJobPoller implements JobIntake {
 
     private static final Logger LOG = Logger.getLogger(DatabaseJobPoller.class.getName());
-    private static final long DRAIN_SECONDS = 25;
 
     @Inject
     Settings settings;
 
     @Inject
-    JobStore store;
+    JobQueue queue;
 
     @Inject
     JobRunner runner;
@@ -47,7 +45,8 @@ public class DatabaseJobPoller {
     private Thread poller;
     private ExecutorService handlers;
 
-    void start() {
+    @Override
+    public void start() {
         int concurrency = settings.workerConcurrency();
         long pollMillis = settings.workerPollInterval().toMillis();
         handlers = Executors.newFixedThreadPool(concurrency, threads);
@@ -61,7 +60,7 @@ public class DatabaseJobPoller {
     private void poll(int concurrency, long pollMillis) {
         while (running) {
             try {
-                List<Job> claimed = store.claimOldest(concurrency);
+                List<Job> claimed = queue.claimDue(concurrency, runner.lease());
                 if (!claimed.isEmpty()) {
                     List<Callable<Void>> runs = new ArrayList<>();
                     for (Job job : claimed) {
@@ -88,18 +87,17 @@ public class DatabaseJobPoller {
         }
     }
 
-    /** Claims no more, and lets the jobs in hand finish. */
-    @PreDestroy
-    void stop() {
+    /** Claims no more; the batch in hand goes on. */
+    @Override
+    public void stopTaking() {
         running = false;
-        if (poller == null) {
-            return;
+    }
+
+    @PreDestroy
+    void close() {
+        stopTaking();
+        if (handlers != null) {
+            handlers.shutdown();
         }
-        try {
-            poller.join(TimeUnit.SECONDS.toMillis(DRAIN_SECONDS));
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
-        handlers.shutdown();
     }
 }

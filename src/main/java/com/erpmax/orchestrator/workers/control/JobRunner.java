@@ -2,9 +2,16 @@ package com.erpmax.orchestrator.workers.control;
 
 import com.erpmax.orchestrator.jobs.control.JobHandler;
 import com.erpmax.orchestrator.jobs.control.JobHandlers;
-import com.erpmax.orchestrator.jobs.control.JobStore;
+import com.erpmax.orchestrator.jobs.control.JobQueue;
+import com.erpmax.orchestrator.jobs.control.PermanentJobFailure;
+import com.erpmax.orchestrator.jobs.control.RetryPolicy;
 import com.erpmax.orchestrator.jobs.entity.Job;
+import com.erpmax.orchestrator.platform.control.Settings;
 
+import jakarta.annotation.PostConstruct;
+import jakarta.annotation.PreDestroy;
+import jakarta.annotation.Resource;
+import jakarta.enterprise.concurrent.ManagedThreadFactory;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import jakarta.json.Json;
@@ -13,14 +20,25 @@ import jakarta.json.JsonValue;
 
 import java.io.StringReader;
 import java.sql.SQLException;
+import java.time.Duration;
 import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 
 /**
- * Runs one claimed job through its handler and records the outcome. A handler's failure is the
- * job's failure, recorded with its message; a failure to record (the database) is thrown, so
- * the caller does not acknowledge the message and the job is delivered again.
+ * Runs one claimed job through its handler, within the job's timeout, under a lease renewed by
+ * heartbeat, and records the outcome: succeeded; failed with a retry scheduled after a backoff;
+ * or dead (attempts exhausted, or a permanent failure). A failure to record (the database) is
+ * thrown, so the caller does not acknowledge the message and the job is delivered again.
  */
 @ApplicationScoped
 public class JobRunner {
@@ -31,28 +49,95 @@ public class JobRunner {
     JobHandlers handlers;
 
     @Inject
-    JobStore store;
+    JobQueue queue;
+
+    @Inject
+    Settings settings;
+
+    @Resource
+    ManagedThreadFactory threads;
+
+    private final Set<Long> inFlight = ConcurrentHashMap.newKeySet();
+    private ExecutorService handlerThreads;
+    private ScheduledExecutorService heartbeat;
+    private RetryPolicy retries;
+    private Duration lease;
+
+    @PostConstruct
+    void init() {
+        handlerThreads = Executors.newCachedThreadPool(threads);
+        lease = settings.workerLease();
+        retries = new RetryPolicy(settings.retryBaseDelay(), settings.retryMaxDelay());
+        heartbeat = Executors.newSingleThreadScheduledExecutor(threads);
+        long every = Math.max(100, lease.toMillis() / 3);
+        heartbeat.scheduleWithFixedDelay(this::renewLeases, every, every, TimeUnit.MILLISECONDS);
+    }
+
+    public Duration lease() {
+        return lease;
+    }
+
+    /** The jobs this instance is running now. */
+    public Set<Long> inFlight() {
+        return Set.copyOf(inFlight);
+    }
 
     public void run(Job job) throws SQLException {
-        Optional<JobHandler> handler = handlers.forType(job.type());
-        if (handler.isEmpty()) {
-            store.fail(job.id(), "No handler for job type '" + job.type() + "' in this version");
-            return;
-        }
-        JsonValue result;
+        inFlight.add(job.id());
         try {
-            result = handler.get().handle(payload(job), job.attempts());
-        } catch (Exception e) {
-            LOG.log(Level.INFO, "Job " + job.id() + " (" + job.type() + ") attempt " + job.attempts() + " failed", e);
-            store.fail(job.id(), e.getMessage() == null ? e.getClass().getName() : e.getMessage());
-            return;
+            Optional<JobHandler> handler = handlers.forType(job.type());
+            if (handler.isEmpty()) {
+                queue.fail(job.id(), "No handler for job type '" + job.type() + "' in this version", false, Duration.ZERO);
+                return;
+            }
+            JsonValue result;
+            Future<JsonValue> attempt = handlerThreads.submit(() -> handler.get().handle(payload(job), job.attempts()));
+            try {
+                result = attempt.get(job.timeoutSeconds(), TimeUnit.SECONDS);
+            } catch (TimeoutException e) {
+                attempt.cancel(true);
+                recordFailure(job, "timed out after " + job.timeoutSeconds() + " s", true);
+                return;
+            } catch (ExecutionException e) {
+                Throwable cause = e.getCause();
+                recordFailure(job, cause.getMessage() == null ? cause.getClass().getName() : cause.getMessage(),
+                        !(cause instanceof PermanentJobFailure));
+                return;
+            } catch (InterruptedException e) {
+                attempt.cancel(true);
+                Thread.currentThread().interrupt();
+                return; // shutting down: the drain requeues it
+            }
+            queue.succeed(job.id(), (result == null ? JsonValue.NULL : result).toString());
+        } finally {
+            inFlight.remove(job.id());
         }
-        store.succeed(job.id(), (result == null ? JsonValue.NULL : result).toString());
+    }
+
+    private void recordFailure(Job job, String error, boolean retryable) throws SQLException {
+        Duration backoff = retries.delayAfter(job.attempts());
+        queue.fail(job.id(), error, retryable, backoff).ifPresent(status -> LOG.info(() -> "Job " + job.id() + " (" + job.type()
+                + ") attempt " + job.attempts() + " failed: " + error + " -> " + status.value()
+                + (status.value().equals("failed") ? ", retry in " + backoff.toMillis() + " ms" : "")));
+    }
+
+    private void renewLeases() {
+        try {
+            queue.extendLeases(inFlight(), lease);
+        } catch (Exception e) {
+            LOG.log(Level.WARNING, "Lease heartbeat failed; retrying: " + e.getMessage());
+        }
     }
 
     private static JsonObject payload(Job job) {
         try (var reader = Json.createReader(new StringReader(job.payload()))) {
             return reader.readObject();
         }
+    }
+
+    @PreDestroy
+    void stop() {
+        heartbeat.shutdownNow();
+        handlerThreads.shutdownNow();
     }
 }

@@ -1,0 +1,70 @@
+package com.erpmax.orchestrator.platform.boundary;
+
+import com.erpmax.orchestrator.platform.control.Settings;
+import com.erpmax.orchestrator.platform.entity.ShutdownRequested;
+
+import jakarta.annotation.PostConstruct;
+import jakarta.ejb.Singleton;
+import jakarta.ejb.Startup;
+import jakarta.enterprise.event.Event;
+import jakarta.inject.Inject;
+
+import java.time.Duration;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.logging.Logger;
+
+import sun.misc.Signal;
+
+/**
+ * A lossless stop on SIGTERM, before the JVM's own shutdown (which would stop HTTP and undeploy
+ * at once): readiness goes DOWN, HTTP keeps serving for {@code erpmax.shutdown.delay} so that
+ * load balancers stop routing here first, workers stop taking jobs and finish theirs within
+ * {@code erpmax.shutdown.grace} (what does not finish is requeued), then the process exits 0.
+ * A second SIGTERM exits at once.
+ */
+@Startup
+@Singleton
+public class ShutdownSequence {
+
+    private static final Logger LOG = Logger.getLogger(ShutdownSequence.class.getName());
+    private static final AtomicBoolean STOPPING = new AtomicBoolean();
+
+    @Inject
+    Settings settings;
+
+    @Inject
+    Event<ShutdownRequested> shutdownRequested;
+
+    @PostConstruct
+    void install() {
+        Signal.handle(new Signal("TERM"), signal -> {
+            if (!STOPPING.compareAndSet(false, true)) {
+                LOG.warning("Second SIGTERM: exiting now");
+                Runtime.getRuntime().halt(143);
+            }
+            Thread drain = new Thread(this::drainAndExit, "erpmax-shutdown");
+            drain.start();
+        });
+    }
+
+    private void drainAndExit() {
+        Duration delay = settings.shutdownDelay();
+        Duration grace = settings.shutdownGrace();
+        long start = System.nanoTime();
+        LOG.info(() -> "SIGTERM: not ready any more; serving HTTP for " + delay.toMillis() + " ms more, draining workers within "
+                + grace.toMillis() + " ms");
+        try {
+            shutdownRequested.fire(new ShutdownRequested(grace));
+            long left = delay.toMillis() - (System.nanoTime() - start) / 1_000_000;
+            if (left > 0) {
+                Thread.sleep(left);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (RuntimeException e) {
+            LOG.warning(() -> "Draining failed (" + e + "); stopping anyway");
+        }
+        LOG.info(() -> "Drained in " + (System.nanoTime() - start) / 1_000_000 + " ms; stopping");
+        System.exit(0);
+    }
+}
