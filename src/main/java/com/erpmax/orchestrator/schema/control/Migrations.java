@@ -21,6 +21,7 @@ import liquibase.parser.ChangeLogParserFactory;
 import liquibase.resource.ClassLoaderResourceAccessor;
 import liquibase.snapshot.SnapshotGeneratorFactory;
 import liquibase.sqlgenerator.SqlGeneratorFactory;
+import liquibase.structure.core.Schema;
 import liquibase.structure.core.Table;
 import liquibase.ui.LoggerUIService;
 import liquibase.resource.ResourceAccessor;
@@ -288,7 +289,7 @@ public final class Migrations {
             }
             // What Liquibase asks first when it starts: reads only (metadata), never writes.
             SnapshotGeneratorFactory.getInstance().has(
-                    new Table().setName(database.getDatabaseChangeLogTableName()).setSchema(database.getDefaultSchema()), database);
+                    new Table().setName(database.getDatabaseChangeLogTableName()).setSchema(new Schema(database.getDefaultCatalogName(), database.getDefaultSchemaName())), database);
             return null;
         });
     }
