@@ -236,22 +236,23 @@ log "nginx on 127.0.0.1:$proxy -> blue :$blue_api"
 
 # --- 2. Load -----------------------------------------------------------------------------------------------
 javac -d "$tmp/loadgen" docker/blue-green/LoadGen.java
-loadgen() { java -Xmx256m -cp "$tmp/loadgen" LoadGen "http://127.0.0.1:$proxy" "$@"; }
+# An array, not a function: "${loadgen[@]}" ... & makes $! the JVM itself, which clean-up can stop.
+loadgen=(java -Xmx256m -cp "$tmp/loadgen" LoadGen "http://127.0.0.1:$proxy")
 # A production instance is warm when it is upgraded: blue first serves BG_WARMUP seconds of load,
 # a quarter of the rate first (its jobs are checked too; its failures are reported, not counted:
 # a cold JVM on 2 cores does not answer 200 requests/s at once).
 warmup=${BG_WARMUP:-30}
 if [ "$warmup" -gt 0 ]; then
     log "warm-up: $((rate / 4)) requests/s for $((warmup / 3)) s, then $rate requests/s for $((warmup - warmup / 3)) s"
-    loadgen "$((rate / 4))" "$((warmup / 3))" "$tmp/job-ids-warmup1" >"$tmp/warmup1.out" 2>"$tmp/warmup1.err" ||
+    "${loadgen[@]}" "$((rate / 4))" "$((warmup / 3))" "$tmp/job-ids-warmup1" >"$tmp/warmup1.out" 2>"$tmp/warmup1.err" ||
         die "the warm-up load failed: $(tail -n 5 "$tmp/warmup1.err")"
-    loadgen "$rate" "$((warmup - warmup / 3))" "$tmp/job-ids-warmup2" >"$tmp/warmup2.out" 2>"$tmp/warmup2.err" ||
+    "${loadgen[@]}" "$rate" "$((warmup - warmup / 3))" "$tmp/job-ids-warmup2" >"$tmp/warmup2.out" 2>"$tmp/warmup2.err" ||
         die "the warm-up load failed: $(tail -n 5 "$tmp/warmup2.err")"
     log "warm-up: $(cat "$tmp/warmup1.out" "$tmp/warmup2.out" | grep -E '^(requests sent|failed requests)' | tr '\n' ' ')"
 fi
 # The measured load: at least BG_SECONDS, and on until the upgrade is over (stop file) + 5 s.
 load_started=$SECONDS
-loadgen "$rate" "$seconds" "$tmp/job-ids" "$tmp/upgrade-done" 600 >"$tmp/load.out" 2>"$tmp/load.err" &
+"${loadgen[@]}" "$rate" "$seconds" "$tmp/job-ids" "$tmp/upgrade-done" 600 >"$tmp/load.out" 2>"$tmp/load.err" &
 load_pid=$!
 pids+=("$load_pid")
 log "load: $rate requests/s through nginx, at least $seconds s and until the upgrade is over"

@@ -9,7 +9,8 @@
 #
 # Ends with "N passed, N failed"; exit status 0 only when nothing failed.
 set -euo pipefail
-cd "$(dirname "$0")/.."
+# ERPMAX_COMPOSE_TEST_DIR: check a copy instead (e.g. a deliberately broken one).
+cd "${ERPMAX_COMPOSE_TEST_DIR:-$(dirname "$0")/..}"
 
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
@@ -163,7 +164,7 @@ for name in ("app", "worker"):
     check(e["ERPMAX_DB_USER"] == env["ERPMAX_DB_APP_USER"] and e["ERPMAX_DB_PASSWORD"] == env["ERPMAX_DB_APP_PASSWORD"],
           f"{name}: connects as the DML-only role")
     check(env["ERPMAX_DB_OWNER_PASSWORD"] not in str(e), f"{name}: never sees the owner's password")
-    check(e["ERPMAX_STARTUP_ON_FAILURE"] == "exit", f"{name}: a FAILED start-up exits (restart policy applies)")
+    check(e["ERPMAX_STARTUP_ON_FAILURE"] == "exit", f"{name}: a failed start-up exits (restart policy applies)")
 check(svc["app"]["environment"]["ERPMAX_ROLE"] == "api" and svc["worker"]["environment"]["ERPMAX_ROLE"] == "worker", "roles: app=api, worker=worker")
 check(e_mig["ERPMAX_DB_USER"] == env["ERPMAX_DB_OWNER"] and e_mig["ERPMAX_DB_PASSWORD"] == env["ERPMAX_DB_OWNER_PASSWORD"],
       "migration: connects as the schema owner")

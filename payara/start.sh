@@ -115,7 +115,7 @@ start_dev_database() {
     # Own session: Ctrl-C in the terminal reaches Micro only, which drains while the database stays
     # up. No descriptor of ours is kept open, so whoever reads Micro's output sees it end with Micro.
     ${session[@]+"${session[@]}"} ${run_as[@]+"${run_as[@]}"} \
-        "$java" -XX:TieredStopAtLevel=1 -XX:+UseSerialGC -Xmx96m \
+        "$java" -XX:TieredStopAtLevel=1 -XX:+UseSerialGC -Xmx256m \
         -cp "$dev_db_lib/*" "$script_dir/dev-database/DevDatabase.java" "$dev_db_dir" "$$" \
         </dev/null >>"$dev_db_dir/dev-db.log" 2>&1 9>&- &
     dev_db_pid=$!
@@ -222,15 +222,22 @@ if [ "$appcds" = true ]; then
             -XX:ErrorFile=/dev/null -XX:-CreateCoredumpOnCrash \
             -cp "$rootdir/launch-micro.jar" -version >/dev/null 2>&1; then
             : >"$archive.checked"
+            rm -f "$archive.attempts"
         else
             printf 'start.sh: discarding the unusable AppCDS archive %s; the next exit writes a new one\n' "$archive" >&2
             rm -f "$archive"
         fi
     fi
+    # A JVM killed before it exits normally (SIGKILL after a grace period) writes nothing: after
+    # three such boots, stop asking (each dump costs seconds of CPU at exit).
+    attempts=$(cat "$archive.attempts" 2>/dev/null || echo 0)
     if [ -f "$archive" ]; then
         jvm_opts+=("-XX:SharedArchiveFile=$archive")
+    elif [ "$attempts" -ge 3 ]; then
+        printf 'start.sh: no AppCDS archive: the last 3 boots did not exit normally to write it (delete %s to retry)\n' "$archive.attempts" >&2
     else
         rm -f "$archive.checked"
+        echo $((attempts + 1)) >"$archive.attempts"
         # Silence the dump's list of classes it cannot archive (old bytecode, generated accessors).
         jvm_opts+=("-XX:ArchiveClassesAtExit=$archive" "-Xlog:cds=error" "-Xlog:cds+dynamic=error")
     fi

