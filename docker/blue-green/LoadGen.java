@@ -35,14 +35,14 @@ import java.util.regex.Pattern;
  * "upgrade done"), but never beyond MAX_SECONDS, so that the whole upgrade happens under load
  * however slow the machine.
  *
- * Bounded: at most RATE x MAX_SECONDS requests, at most 1024 in flight (a request that would exceed
+ * Bounded: at most RATE x MAX_SECONDS requests, at most 2048 in flight (a request that would exceed
  * that counts as failed instead of queueing), 30 s per request. Only loopback addresses are
  * accepted. Prints per-second progress to stderr and the summary to stdout:
  * {@code requests sent: N} and {@code failed requests: N}, then failures by kind.
  */
 public final class LoadGen {
 
-    private static final int MAX_IN_FLIGHT = 1024;
+    private static final int MAX_IN_FLIGHT = 2048;
     private static final Duration TIMEOUT = Duration.ofSeconds(30);
     private static final Pattern ID = Pattern.compile("/api/jobs/(\\d+)");
 

@@ -4,8 +4,10 @@ import com.erpmax.orchestrator.platform.control.Settings;
 import com.erpmax.orchestrator.platform.entity.ShutdownRequested;
 
 import jakarta.annotation.PostConstruct;
+import jakarta.annotation.Resource;
 import jakarta.ejb.Singleton;
 import jakarta.ejb.Startup;
+import jakarta.enterprise.concurrent.ManagedThreadFactory;
 import jakarta.enterprise.event.Event;
 import jakarta.inject.Inject;
 
@@ -35,6 +37,10 @@ public class ShutdownSequence {
     @Inject
     Event<ShutdownRequested> shutdownRequested;
 
+    /** The signal arrives on a JVM thread without the application's context; the drain runs on a managed one. */
+    @Resource
+    ManagedThreadFactory threads;
+
     @PostConstruct
     void install() {
         Signal.handle(new Signal("TERM"), signal -> {
@@ -42,7 +48,8 @@ public class ShutdownSequence {
                 LOG.warning("Second SIGTERM: exiting now");
                 Runtime.getRuntime().halt(143);
             }
-            Thread drain = new Thread(this::drainAndExit, "erpmax-shutdown");
+            Thread drain = threads.newThread(this::drainAndExit);
+            drain.setName("erpmax-shutdown");
             drain.start();
         });
     }

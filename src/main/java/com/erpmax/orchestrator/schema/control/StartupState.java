@@ -5,8 +5,10 @@ import com.erpmax.orchestrator.schema.entity.StartupStatus;
 
 import com.erpmax.orchestrator.platform.entity.ShutdownRequested;
 
+import jakarta.annotation.Priority;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
+import jakarta.interceptor.Interceptor;
 
 import java.time.Clock;
 import java.util.function.UnaryOperator;
@@ -42,7 +44,8 @@ public class StartupState {
         return isReady() || (status.phase() == StartupPhase.DRAINING && wasReady);
     }
 
-    void onShutdown(@Observes ShutdownRequested shutdown) {
+    /** First among the shutdown observers: readiness must be DOWN before anything waits for workers. */
+    void onShutdown(@Observes @Priority(Interceptor.Priority.PLATFORM_BEFORE) ShutdownRequested shutdown) {
         enter(StartupPhase.DRAINING);
     }
 

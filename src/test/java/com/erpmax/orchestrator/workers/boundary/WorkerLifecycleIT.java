@@ -1,0 +1,75 @@
+package com.erpmax.orchestrator.workers.boundary;
+
+import com.erpmax.orchestrator.testing.HttpReply;
+import com.erpmax.orchestrator.testing.MicroInstance;
+import com.erpmax.orchestrator.testing.TestDatabase;
+
+import jakarta.json.JsonObject;
+
+import org.junit.jupiter.api.Test;
+
+import java.time.Duration;
+import java.util.Map;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * A worker that dies mid-job, and one that is stopped properly, on PostgreSQL-only workers:
+ * the killed worker's job is run again once its lease expires and completes once; the stopped
+ * worker goes unready at once, keeps answering during the shutdown delay, finishes the job in
+ * hand and exits 0.
+ */
+class WorkerLifecycleIT {
+
+    @Test
+    void aKilledWorkersJobRunsAgainAfterItsLeaseAndAStoppedWorkerFinishesItsJob() throws Exception {
+        try (TestDatabase database = TestDatabase.create("lifecycle")) {
+            Map<String, String> env = Map.of("ERPMAX_DB_URL", database.url(), "ERPMAX_WORKER_LEASE", "2s",
+                    "ERPMAX_SWEEPER_INTERVAL", "500ms", "ERPMAX_WORKER_POLL_INTERVAL", "200ms",
+                    "ERPMAX_SHUTDOWN_DELAY", "2s", "ERPMAX_SHUTDOWN_GRACE", "15s");
+            long killedJob;
+            try (MicroInstance first = MicroInstance.start("lifecycle-killed", env)) {
+                first.awaitReady(Duration.ofSeconds(120));
+                killedJob = first.postJson("/api/jobs", "{\"type\":\"sleep\",\"payload\":{\"millis\":4000}}")
+                        .json().getJsonNumber("id").longValue();
+                first.await("/api/jobs/" + killedJob, reply -> reply.body().contains("\"running\""), Duration.ofSeconds(20));
+                first.kill();
+                assertTrue(first.waitForExit(Duration.ofSeconds(20)));
+            }
+            assertEquals("running", status(database, killedJob), "the dead worker's job is still marked running");
+
+            try (MicroInstance second = MicroInstance.start("lifecycle-stopped", env)) {
+                second.awaitReady(Duration.ofSeconds(120));
+                JsonObject rerun = second.await("/api/jobs/" + killedJob, reply -> reply.body().contains("\"succeeded\""),
+                        Duration.ofSeconds(30)).json();
+                assertEquals(2, rerun.getInt("attempts"), "run again once, after the lease expired");
+                assertEquals(2, rerun.getJsonObject("result").getInt("attempt"));
+
+                long inHand = second.postJson("/api/jobs", "{\"type\":\"sleep\",\"payload\":{\"millis\":4000}}")
+                        .json().getJsonNumber("id").longValue();
+                second.await("/api/jobs/" + inHand, reply -> reply.body().contains("\"running\""), Duration.ofSeconds(20));
+                long stopAt = System.nanoTime();
+                second.terminate();
+                HttpReply ready = second.await("/health/ready", reply -> reply.status() == 503, Duration.ofSeconds(2));
+                assertTrue(ready.body().contains("DRAINING"), ready.toString());
+                assertTrue((System.nanoTime() - stopAt) / 1_000_000 < 1_000, "readiness went down at once");
+                HttpReply stillServing = second.get("/api/jobs/" + inHand);
+                assertEquals(200, stillServing.status(), "requests still arriving during the delay are answered: " + stillServing);
+
+                assertTrue(second.waitForExit(Duration.ofSeconds(30)), second.logTail());
+                assertEquals(0, second.exitCode(), second.logTail());
+                assertEquals("succeeded", status(database, inHand), "the job in hand finished before the exit");
+                assertTrue(second.log().contains("Workers drained: every job in hand finished"), second.logTail());
+            }
+        }
+    }
+
+    private static String status(TestDatabase database, long id) throws Exception {
+        try (var connection = database.connect("erpmax-test"); var statement = connection.createStatement();
+             var row = statement.executeQuery("SELECT status FROM jobs WHERE id = " + id)) {
+            row.next();
+            return row.getString(1);
+        }
+    }
+}
