@@ -1,6 +1,7 @@
 package com.erpmax.orchestrator.jobs.boundary;
 
 import com.erpmax.orchestrator.jobs.control.JobHandlers;
+import com.erpmax.orchestrator.jobs.control.JobMetrics;
 import com.erpmax.orchestrator.jobs.control.JobStore;
 import com.erpmax.orchestrator.jobs.control.OutboxRelay;
 import com.erpmax.orchestrator.jobs.entity.JobPage;
@@ -54,6 +55,9 @@ public class JobsResource {
     @Inject
     OutboxRelay relay;
 
+    @Inject
+    JobMetrics metrics;
+
     /** 201 with the new job; 200 with the existing one when the same Idempotency-Key and request come again. */
     @POST
     @Consumes(MediaType.APPLICATION_JSON)
@@ -69,6 +73,7 @@ public class JobsResource {
             return Response.ok(JobJson.of(submitted.job()).toString()).build();
         }
         relay.nudge();
+        metrics.submitted(submission.type());
         return Response.created(uri.getBaseUriBuilder().path(PATH).path(Long.toString(submitted.job().id())).build())
                 .entity(JobJson.of(submitted.job()).toString())
                 .build();

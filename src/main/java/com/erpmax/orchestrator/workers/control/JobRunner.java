@@ -2,10 +2,12 @@ package com.erpmax.orchestrator.workers.control;
 
 import com.erpmax.orchestrator.jobs.control.JobHandler;
 import com.erpmax.orchestrator.jobs.control.JobHandlers;
+import com.erpmax.orchestrator.jobs.control.JobMetrics;
 import com.erpmax.orchestrator.jobs.control.JobQueue;
 import com.erpmax.orchestrator.jobs.control.PermanentJobFailure;
 import com.erpmax.orchestrator.jobs.control.RetryPolicy;
 import com.erpmax.orchestrator.jobs.entity.Job;
+import com.erpmax.orchestrator.jobs.entity.JobStatus;
 import com.erpmax.orchestrator.platform.control.Settings;
 
 import jakarta.annotation.PostConstruct;
@@ -54,6 +56,9 @@ public class JobRunner {
     @Inject
     Settings settings;
 
+    @Inject
+    JobMetrics metrics;
+
     @Resource
     ManagedThreadFactory threads;
 
@@ -87,21 +92,22 @@ public class JobRunner {
         try {
             Optional<JobHandler> handler = handlers.forType(job.type());
             if (handler.isEmpty()) {
-                queue.fail(job.id(), "No handler for job type '" + job.type() + "' in this version", false, Duration.ZERO);
+                recordFailure(job, "No handler for job type '" + job.type() + "' in this version", false, System.nanoTime());
                 return;
             }
             JsonValue result;
+            long started = System.nanoTime();
             Future<JsonValue> attempt = handlerThreads.submit(() -> handler.get().handle(payload(job), job.attempts()));
             try {
                 result = attempt.get(job.timeoutSeconds(), TimeUnit.SECONDS);
             } catch (TimeoutException e) {
                 attempt.cancel(true);
-                recordFailure(job, "timed out after " + job.timeoutSeconds() + " s", true);
+                recordFailure(job, "timed out after " + job.timeoutSeconds() + " s", true, started);
                 return;
             } catch (ExecutionException e) {
                 Throwable cause = e.getCause();
                 recordFailure(job, cause.getMessage() == null ? cause.getClass().getName() : cause.getMessage(),
-                        !(cause instanceof PermanentJobFailure));
+                        !(cause instanceof PermanentJobFailure), started);
                 return;
             } catch (InterruptedException e) {
                 attempt.cancel(true);
@@ -109,16 +115,19 @@ public class JobRunner {
                 return; // shutting down: the drain requeues it
             }
             queue.succeed(job.id(), (result == null ? JsonValue.NULL : result).toString());
+            metrics.attemptEnded(job.type(), JobStatus.SUCCEEDED, Duration.ofNanos(System.nanoTime() - started));
         } finally {
             inFlight.remove(job.id());
         }
     }
 
-    private void recordFailure(Job job, String error, boolean retryable) throws SQLException {
+    private void recordFailure(Job job, String error, boolean retryable, long started) throws SQLException {
         Duration backoff = retries.delayAfter(job.attempts());
-        queue.fail(job.id(), error, retryable, backoff).ifPresent(status -> LOG.info(() -> "Job " + job.id() + " (" + job.type()
-                + ") attempt " + job.attempts() + " failed: " + error + " -> " + status.value()
-                + (status.value().equals("failed") ? ", retry in " + backoff.toMillis() + " ms" : "")));
+        queue.fail(job.id(), error, retryable, backoff).ifPresent(status -> {
+            metrics.attemptEnded(job.type(), status, Duration.ofNanos(System.nanoTime() - started));
+            LOG.info(() -> "Job " + job.id() + " (" + job.type() + ") attempt " + job.attempts() + " failed: " + error
+                    + " -> " + status.value() + (status == JobStatus.FAILED ? ", retry in " + backoff.toMillis() + " ms" : ""));
+        });
     }
 
     private void renewLeases() {

@@ -287,6 +287,18 @@ class JobsIT {
     }
 
     @Test
+    void metricsCountJobsByTypeInPrometheusText() throws Exception {
+        long id = id(submit("{\"type\":\"echo\",\"payload\":{\"metrics\":true}}", null));
+        awaitStatus(id, "succeeded");
+        HttpReply metrics = app.send(HttpRequest.newBuilder(app.uri("/metrics?scope=application")).header("Accept", "text/plain").GET());
+        assertEquals(200, metrics.status(), metrics.toString());
+        for (String series : List.of("erpmax_jobs_submitted_total{", "erpmax_jobs_succeeded_total{", "type=\"echo\"",
+                "erpmax_jobs_handler_duration_seconds", "erpmax_jobs_queue_depth", "erpmax_jobs_outbox_lag_seconds")) {
+            assertTrue(metrics.body().contains(series), series + " in\n" + metrics.body());
+        }
+    }
+
+    @Test
     void theApiIsDescribedByOpenApi() throws Exception {
         HttpReply openapi = app.get("/openapi");
         assertEquals(200, openapi.status(), openapi.toString());
