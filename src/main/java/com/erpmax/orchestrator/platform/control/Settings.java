@@ -59,7 +59,7 @@ public final class Settings {
     public static final Duration DEFAULT_VALIDATE_POLL = Duration.ofSeconds(2);
     public static final String DEFAULT_APP_ROLE = "erpmax_app";
     public static final FailurePolicy DEFAULT_ON_FAILURE = FailurePolicy.EXIT;
-    public static final int DEFAULT_WORKER_CONCURRENCY = 4;
+    public static final int DEFAULT_WORKER_CONCURRENCY = 16;
     public static final Duration DEFAULT_WORKER_POLL_INTERVAL = Duration.ofMillis(500);
     public static final int DEFAULT_WORKER_PREFETCH = 1;
     public static final Duration DEFAULT_WORKER_LEASE = Duration.ofSeconds(30);
@@ -187,7 +187,7 @@ public final class Settings {
         return duration(WORKER_POLL_INTERVAL, DEFAULT_WORKER_POLL_INTERVAL);
     }
 
-    /** Unacknowledged messages each consumer channel may hold. */
+    /** Unacknowledged messages the consumer may hold; at least twice the concurrency, so the next batch waits in hand. */
     public int workerPrefetch() {
         return positiveInt(WORKER_PREFETCH, DEFAULT_WORKER_PREFETCH);
     }

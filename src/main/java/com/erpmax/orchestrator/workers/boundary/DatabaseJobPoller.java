@@ -11,18 +11,15 @@ import jakarta.enterprise.concurrent.ManagedThreadFactory;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 
-import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.Callable;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 
 /**
  * With no broker configured, claims due jobs (highest priority first) straight from PostgreSQL
  * ({@code FOR UPDATE SKIP LOCKED}, so any number of workers share the queue without
- * waiting on each other) and runs them in parallel.
+ * waiting on each other) in batches of {@code erpmax.worker.concurrency}, and runs them in
+ * parallel; outcomes are written in one statement per batch.
  */
 @ApplicationScoped
 public class DatabaseJobPoller implements JobIntake {
@@ -42,36 +39,24 @@ public class DatabaseJobPoller implements JobIntake {
     ManagedThreadFactory threads;
 
     private volatile boolean running;
-    private Thread poller;
-    private ExecutorService handlers;
 
     @Override
     public void start() {
-        int concurrency = settings.workerConcurrency();
+        int batch = settings.workerConcurrency();
         long pollMillis = settings.workerPollInterval().toMillis();
-        handlers = Executors.newFixedThreadPool(concurrency, threads);
         running = true;
-        poller = threads.newThread(() -> poll(concurrency, pollMillis));
+        Thread poller = threads.newThread(() -> poll(batch, pollMillis));
         poller.setName("erpmax-db-poller");
         poller.start();
-        LOG.info(() -> "No broker configured: claiming jobs from PostgreSQL, " + concurrency + " at a time");
+        LOG.info(() -> "No broker configured: claiming jobs from PostgreSQL, " + batch + " at a time");
     }
 
-    private void poll(int concurrency, long pollMillis) {
+    private void poll(int batch, long pollMillis) {
         while (running) {
             try {
-                List<Job> claimed = queue.claimDue(concurrency, runner.lease());
-                if (!claimed.isEmpty()) {
-                    List<Callable<Void>> runs = new ArrayList<>();
-                    for (Job job : claimed) {
-                        runs.add(() -> {
-                            runner.run(job);
-                            return null;
-                        });
-                    }
-                    handlers.invokeAll(runs);
-                }
-                if (claimed.size() < concurrency) {
+                List<Job> claimed = queue.claimDue(batch, runner.lease());
+                runner.runAll(claimed);
+                if (claimed.size() < batch) {
                     Thread.sleep(pollMillis);
                 }
             } catch (InterruptedException e) {
@@ -96,8 +81,5 @@ public class DatabaseJobPoller implements JobIntake {
     @PreDestroy
     void close() {
         stopTaking();
-        if (handlers != null) {
-            handlers.shutdown();
-        }
     }
 }

@@ -23,8 +23,13 @@ import jakarta.json.JsonValue;
 import java.io.StringReader;
 import java.sql.SQLException;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
@@ -37,10 +42,11 @@ import java.util.logging.Level;
 import java.util.logging.Logger;
 
 /**
- * Runs one claimed job through its handler, within the job's timeout, under a lease renewed by
- * heartbeat, and records the outcome: succeeded; failed with a retry scheduled after a backoff;
- * or dead (attempts exhausted, or a permanent failure). A failure to record (the database) is
- * thrown, so the caller does not acknowledge the message and the job is delivered again.
+ * Runs claimed jobs through their handlers, each within its timeout, under leases renewed by
+ * heartbeat, and records the outcomes: succeeded; failed with a retry scheduled after a
+ * backoff; or dead (attempts exhausted, or a permanent failure). A failure to record (the
+ * database) is thrown, so the caller does not acknowledge the messages and the jobs are
+ * delivered again.
  */
 @ApplicationScoped
 public class JobRunner {
@@ -87,37 +93,76 @@ public class JobRunner {
         return Set.copyOf(inFlight);
     }
 
-    public void run(Job job) throws SQLException {
-        inFlight.add(job.id());
+    /**
+     * Runs claimed jobs in parallel, each within its timeout, and records the outcomes: all
+     * successes in one statement (the write that bounds throughput for short jobs), failures
+     * one by one. Returns when every job of the batch is recorded.
+     */
+    public void runAll(List<Job> jobs) throws SQLException {
+        if (jobs.isEmpty()) {
+            return;
+        }
+        List<Attempt> attempts = new ArrayList<>(jobs.size());
+        for (Job job : jobs) {
+            inFlight.add(job.id());
+            attempts.add(start(job));
+        }
         try {
-            Optional<JobHandler> handler = handlers.forType(job.type());
-            if (handler.isEmpty()) {
-                recordFailure(job, "No handler for job type '" + job.type() + "' in this version", false, System.nanoTime());
-                return;
+            Map<Long, String> succeeded = new LinkedHashMap<>();
+            List<Attempt> done = new ArrayList<>();
+            for (Attempt attempt : attempts) {
+                Outcome outcome = await(attempt);
+                if (outcome == null) {
+                    return; // interrupted: shutting down, the drain requeues what is left
+                }
+                if (outcome.error() == null) {
+                    succeeded.put(attempt.job().id(), outcome.result());
+                    done.add(attempt);
+                } else {
+                    recordFailure(attempt.job(), outcome.error(), outcome.retryable(), attempt.started());
+                }
             }
-            JsonValue result;
-            long started = System.nanoTime();
-            Future<JsonValue> attempt = handlerThreads.submit(() -> handler.get().handle(payload(job), job.attempts()));
-            try {
-                result = attempt.get(job.timeoutSeconds(), TimeUnit.SECONDS);
-            } catch (TimeoutException e) {
-                attempt.cancel(true);
-                recordFailure(job, "timed out after " + job.timeoutSeconds() + " s", true, started);
-                return;
-            } catch (ExecutionException e) {
-                Throwable cause = e.getCause();
-                recordFailure(job, cause.getMessage() == null ? cause.getClass().getName() : cause.getMessage(),
-                        !(cause instanceof PermanentJobFailure), started);
-                return;
-            } catch (InterruptedException e) {
-                attempt.cancel(true);
-                Thread.currentThread().interrupt();
-                return; // shutting down: the drain requeues it
+            queue.succeedAll(succeeded);
+            for (Attempt attempt : done) {
+                metrics.attemptEnded(attempt.job().type(), JobStatus.SUCCEEDED, Duration.ofNanos(System.nanoTime() - attempt.started()));
             }
-            queue.succeed(job.id(), (result == null ? JsonValue.NULL : result).toString());
-            metrics.attemptEnded(job.type(), JobStatus.SUCCEEDED, Duration.ofNanos(System.nanoTime() - started));
         } finally {
-            inFlight.remove(job.id());
+            jobs.forEach(job -> inFlight.remove(job.id()));
+        }
+    }
+
+    private record Attempt(Job job, long started, Future<JsonValue> result) {
+    }
+
+    /** {@code error} null: succeeded with {@code result}. */
+    private record Outcome(String result, String error, boolean retryable) {
+    }
+
+    private Attempt start(Job job) {
+        Optional<JobHandler> handler = handlers.forType(job.type());
+        Future<JsonValue> result = handler.isEmpty()
+                ? CompletableFuture.failedFuture(new PermanentJobFailure("No handler for job type '" + job.type() + "' in this version"))
+                : handlerThreads.submit(() -> handler.get().handle(payload(job), job.attempts()));
+        return new Attempt(job, System.nanoTime(), result);
+    }
+
+    private static Outcome await(Attempt attempt) {
+        Job job = attempt.job();
+        long left = TimeUnit.SECONDS.toNanos(job.timeoutSeconds()) - (System.nanoTime() - attempt.started());
+        try {
+            JsonValue result = attempt.result().get(Math.max(left, 0), TimeUnit.NANOSECONDS);
+            return new Outcome((result == null ? JsonValue.NULL : result).toString(), null, false);
+        } catch (TimeoutException e) {
+            attempt.result().cancel(true);
+            return new Outcome(null, "timed out after " + job.timeoutSeconds() + " s", true);
+        } catch (ExecutionException e) {
+            Throwable cause = e.getCause();
+            return new Outcome(null, cause.getMessage() == null ? cause.getClass().getName() : cause.getMessage(),
+                    !(cause instanceof PermanentJobFailure));
+        } catch (InterruptedException e) {
+            attempt.result().cancel(true);
+            Thread.currentThread().interrupt();
+            return null;
         }
     }
 
