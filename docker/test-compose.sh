@@ -24,7 +24,8 @@ need() { # command package
     command -v "$1" >/dev/null 2>&1 && return 0
     [ "$(id -u)" = 0 ] || { echo "test-compose: $1 is missing (apt-get install $2)" >&2; exit 2; }
     [ -n "$apt_updated" ] || { apt-get update -qq; apt_updated=1; }
-    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "$2" >/dev/null
+    # --no-install-recommends: docker-compose only recommends the Docker engine, which is not needed
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "$2" >/dev/null
 }
 # Debian's docker-compose (1.29) when there is no Compose v2 plugin; both resolve the same model.
 if docker compose version >/dev/null 2>&1; then

@@ -48,8 +48,12 @@ cleanup() {
 trap cleanup EXIT
 trap 'exit 143' TERM INT
 
-for tool in socat psql pg_isready java; do
-    command -v "$tool" >/dev/null || { echo "test-entrypoint: $tool is missing" >&2; exit 2; }
+apt_updated=
+for tool in socat:socat bc:bc psql:postgresql-client pg_isready:postgresql-client envsubst:gettext-base java:openjdk-17-jdk-headless; do
+    command -v "${tool%%:*}" >/dev/null && continue
+    [ "$(id -u)" = 0 ] || { echo "test-entrypoint: ${tool%%:*} is missing (apt-get install ${tool#*:})" >&2; exit 2; }
+    [ -n "$apt_updated" ] || { apt-get update -qq; apt_updated=1; }
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${tool#*:}" >/dev/null
 done
 [ -f "$jar" ] || ./mvnw -B -q package -DskipTests
 # A private copy: a rebuild of target/ during the run must not change the jar under the test.
@@ -183,9 +187,20 @@ if [ "$code" -eq 2 ]; then ok "both ERPMAX_DB_PASSWORD and _FILE: exit 2"; else 
 
 # --- healthcheck.sh ---------------------------------------------------------------------------------------
 hc_port=$(free_port)
+# A one-answer HTTP server. It reads the request before answering, as a real server does: closing
+# a socket with the request unread resets the connection and the client may lose the answer.
+cat >"$tmp/serve.sh" <<'EOF'
+#!/usr/bin/env bash
+while IFS= read -r line; do
+    line=${line%$'\r'}
+    [ -n "$line" ] || break
+done
+cat "$1"
+EOF
+chmod +x "$tmp/serve.sh"
 serve() { # status line
     printf 'HTTP/1.1 %s\r\nContent-Type: application/json\r\nConnection: close\r\n\r\n{}' "$1" >"$tmp/response"
-    socat TCP-LISTEN:"$hc_port",bind=127.0.0.1,reuseaddr,fork EXEC:"cat $tmp/response" &
+    socat TCP-LISTEN:"$hc_port",bind=127.0.0.1,reuseaddr,fork EXEC:"$tmp/serve.sh $tmp/response" &
     pids+=($!)
     for _ in $(seq 1 50); do (exec 3<>"/dev/tcp/127.0.0.1/$hc_port") 2>/dev/null && return; sleep 0.1; done
 }

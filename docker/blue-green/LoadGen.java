@@ -5,12 +5,14 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.net.http.HttpTimeoutException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
 import java.util.Queue;
 import java.util.TreeMap;
+import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -45,6 +47,7 @@ public final class LoadGen {
     private static final int MAX_IN_FLIGHT = 2048;
     private static final Duration TIMEOUT = Duration.ofSeconds(30);
     private static final Pattern ID = Pattern.compile("/api/jobs/(\\d+)");
+    private static final Pattern BODY_ID = Pattern.compile("\"id\"\\s*:\\s*(\\d+)");
 
     private final HttpClient client;
     private final URI base;
@@ -52,6 +55,7 @@ public final class LoadGen {
     private final AtomicLong sent = new AtomicLong();
     private final AtomicLong failed = new AtomicLong();
     private final AtomicLong done = new AtomicLong();
+    private final AtomicLong retried = new AtomicLong();
     private final Map<String, AtomicLong> failures = new ConcurrentHashMap<>();
     private final Map<String, AtomicLong> byKind = new ConcurrentHashMap<>();
     private final CopyOnWriteArrayList<Long> ids = new CopyOnWriteArrayList<>();
@@ -130,8 +134,10 @@ public final class LoadGen {
         if (dice < 40 || ids.isEmpty()) {
             kind = "POST /api/jobs";
             String body = "{\"type\":\"echo\",\"payload\":{\"n\":" + sent.get() + ",\"from\":\"blue-green\"}}";
+            // An idempotency key makes the one retry below safe: a repeat returns the same job.
             request = HttpRequest.newBuilder(base.resolve("/api/jobs")).timeout(TIMEOUT)
-                    .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(body)).build();
+                    .header("Content-Type", "application/json").header("Idempotency-Key", UUID.randomUUID().toString())
+                    .POST(HttpRequest.BodyPublishers.ofString(body)).build();
             expected = 201;
         } else if (dice < 80) {
             kind = "GET /api/jobs/{id}";
@@ -149,25 +155,44 @@ public final class LoadGen {
             fail(kind, "more than " + MAX_IN_FLIGHT + " in flight", null);
             return;
         }
+        send(kind, request, expected, true);
+    }
+
+    /**
+     * Sends once; a connection closed without an answer (an idle keep-alive connection that the
+     * proxy closed as the request went out, as nginx's old workers do at a reload) is retried once,
+     * as HTTP clients do: GETs are idempotent and POSTs carry an Idempotency-Key. A timeout is
+     * never retried.
+     */
+    private void send(String kind, HttpRequest request, int expected, boolean mayRetry) {
         client.sendAsync(request, HttpResponse.BodyHandlers.ofString()).whenComplete((response, error) -> {
+            boolean finished = true;
             try {
-                if (error != null) {
-                    Throwable cause = error.getCause() != null ? error.getCause() : error;
+                Throwable cause = error == null ? null : error.getCause() != null ? error.getCause() : error;
+                if (cause instanceof IOException && !(cause instanceof HttpTimeoutException) && mayRetry) {
+                    retried.incrementAndGet();
+                    finished = false;
+                    send(kind, request, expected, false);
+                } else if (cause != null) {
                     fail(kind, cause.getClass().getSimpleName(), String.valueOf(cause.getMessage()));
-                } else if (response.statusCode() != expected) {
+                } else if (response.statusCode() != expected && !(expected == 201 && !mayRetry && response.statusCode() == 200)) {
                     fail(kind, "HTTP " + response.statusCode(), response.body());
                 } else if (expected == 201) {
-                    String location = response.headers().firstValue("Location").orElse("");
-                    Matcher m = ID.matcher(location);
+                    Matcher m = ID.matcher(response.headers().firstValue("Location").orElse(""));
+                    Matcher b = BODY_ID.matcher(response.body());
                     if (m.find()) {
-                        ids.add(Long.parseLong(m.group(1)));
+                        ids.addIfAbsent(Long.parseLong(m.group(1)));
+                    } else if (b.find()) {
+                        ids.addIfAbsent(Long.parseLong(b.group(1)));
                     } else {
-                        fail(kind, "201 without a job Location", location);
+                        fail(kind, "no job id in the answer", response.body());
                     }
                 }
             } finally {
-                done.incrementAndGet();
-                inFlight.release();
+                if (finished) {
+                    done.incrementAndGet();
+                    inFlight.release();
+                }
             }
         });
     }
@@ -189,6 +214,7 @@ public final class LoadGen {
         System.out.println("requests sent: " + sent.get());
         System.out.println("failed requests: " + failed.get());
         System.out.println("jobs accepted: " + ids.size());
+        System.out.println("retried once after the connection closed unanswered: " + retried.get());
         new TreeMap<>(byKind).forEach((k, v) -> System.out.println("  sent " + k + ": " + v));
         new TreeMap<>(failures).forEach((k, v) -> System.out.println("  failed " + k + ": " + v));
         samples.forEach(s -> System.out.println("  sample " + s));

@@ -143,6 +143,6 @@ public final class Main {
         if (System.getProperty("java.util.logging.SimpleFormatter.format") == null) {
             System.setProperty("java.util.logging.SimpleFormatter.format", "%4$s: %5$s%6$s%n");
         }
-        LIQUIBASE_LOGGER.setLevel(verbose ? Level.INFO : Level.SEVERE);
+        LIQUIBASE_LOGGER.setLevel(verbose ? Level.INFO : Level.OFF);
     }
 }
