@@ -197,15 +197,19 @@ fi
 jvm_opts=()
 
 # AppCDS: the classes the JVM loads, parsed and verified once, then mapped from an archive at every
-# boot (the largest single gain, about a third of the boot). The archive is written by the first
-# boot's JVM as it exits (-XX:ArchiveClassesAtExit; that first stop takes a few seconds longer), so it
-# holds exactly what this application uses and needs no separate training boot: "--warmup" would
-# run the application's @Startup beans, i.e. migrate the real database.
+# boot (the largest single gain after fast boot: a third of the boot's CPU). The archive is written
+# by a boot's JVM as it exits (-XX:ArchiveClassesAtExit), so it holds exactly what this application
+# uses, with no separate training boot: "--warmup" would run the application's @Startup beans, i.e.
+# migrate the real database. Writing it costs seconds of CPU at that exit, which pays off only for a
+# root directory that is used again, so the first boot of a root directory goes without (a test's
+# throwaway directory never pays), the second writes the archive, and the later ones use it.
 # It holds the WAR's own classes too, but the JVM uses an archived class of a web application only
 # when the bytes being defined have the archived class's size and CRC32: a class changed by a rebuild
 # is loaded from the new WAR, never from the archive.
 # A dump cut short (killed during exit, full disk) leaves a truncated archive that crashes the JVM
-# instead of being ignored, so each new archive is checked once (about 0.3 s) before it is trusted.
+# instead of being ignored, so each new archive is checked once (about 0.3 s) before it is trusted;
+# and a JVM killed before it exits writes nothing, so after three boots without an archive the
+# script stops asking.
 # With a class-file-load hook (JFR, a Java agent) JDK 17.0.15 crashed in deployment when using the
 # archive (SIGSEGV in check_shared_class_file_load_hook): such runs go without.
 appcds=${ERPMAX_APPCDS:-true}
@@ -222,24 +226,23 @@ if [ "$appcds" = true ]; then
             -XX:ErrorFile=/dev/null -XX:-CreateCoredumpOnCrash \
             -cp "$rootdir/launch-micro.jar" -version >/dev/null 2>&1; then
             : >"$archive.checked"
-            rm -f "$archive.attempts"
         else
-            printf 'start.sh: discarding the unusable AppCDS archive %s; the next exit writes a new one\n' "$archive" >&2
+            printf 'start.sh: discarding the unusable AppCDS archive %s\n' "$archive" >&2
             rm -f "$archive"
         fi
     fi
-    # A JVM killed before it exits normally (SIGKILL after a grace period) writes nothing: after
-    # three such boots, stop asking (each dump costs seconds of CPU at exit).
-    attempts=$(cat "$archive.attempts" 2>/dev/null || echo 0)
+    # Boots of this root directory that ran without an archive.
+    boots=$(cat "$archive.boots" 2>/dev/null || echo 0)
     if [ -f "$archive" ]; then
         jvm_opts+=("-XX:SharedArchiveFile=$archive")
-    elif [ "$attempts" -ge 3 ]; then
-        printf 'start.sh: no AppCDS archive: the last 3 boots did not exit normally to write it (delete %s to retry)\n' "$archive.attempts" >&2
+    elif [ "$boots" -ge 4 ]; then
+        printf 'start.sh: no AppCDS archive: the boots meant to write it did not exit normally (delete %s to retry)\n' "$archive.boots" >&2
     else
         rm -f "$archive.checked"
-        echo $((attempts + 1)) >"$archive.attempts"
+        echo $((boots + 1)) >"$archive.boots"
         # Silence the dump's list of classes it cannot archive (old bytecode, generated accessors).
-        jvm_opts+=("-XX:ArchiveClassesAtExit=$archive" "-Xlog:cds=error" "-Xlog:cds+dynamic=error")
+        [ "$boots" -eq 0 ] ||
+            jvm_opts+=("-XX:ArchiveClassesAtExit=$archive" "-Xlog:cds=error" "-Xlog:cds+dynamic=error")
     fi
 fi
 

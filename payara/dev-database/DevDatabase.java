@@ -58,7 +58,7 @@ public final class DevDatabase {
     static final String USER = "postgres";
     static final String PORT_VARIABLE = "ERPMAX_DEV_DB_PORT";
     static final Duration CLIENT_POLL = Duration.ofMillis(500);
-    static final Duration STARTUP_WAIT = Duration.ofSeconds(60);
+    static final Duration STARTUP_WAIT = Duration.ofSeconds(30);
     static final Duration ORPHAN_STOP_WAIT = Duration.ofSeconds(30);
 
     private final Path dir;
@@ -137,6 +137,16 @@ public final class DevDatabase {
         removeIncompleteBinaries();
         log("starting PostgreSQL on port " + port + " with data in " + dir.resolve("pgdata"));
         Path logFile = dir.resolve("postgres.log");
+        try {
+            return startEmbedded(port, logFile);
+        } catch (IOException | RuntimeException e) {
+            // PostgreSQL says why in its own log (a port in use; data of another major version,
+            // written before the binaries jar was changed: delete pgdata then).
+            throw new IOException("PostgreSQL did not start; the end of " + logFile + ":\n" + tail(logFile, 6), e);
+        }
+    }
+
+    private EmbeddedPostgres startEmbedded(int port, Path logFile) throws IOException {
         return EmbeddedPostgres.builder()
                 .setDataDirectory(dir.resolve("pgdata"))
                 .setCleanDataDirectory(false)
@@ -154,6 +164,15 @@ public final class DevDatabase {
                 .setOutputRedirector(ProcessBuilder.Redirect.appendTo(logFile.toFile()))
                 .setErrorRedirector(ProcessBuilder.Redirect.appendTo(logFile.toFile()))
                 .start();
+    }
+
+    private static String tail(Path file, int lines) {
+        try {
+            List<String> all = Files.readAllLines(file);
+            return String.join("\n", all.subList(Math.max(0, all.size() - lines), all.size()));
+        } catch (IOException e) {
+            return "(unreadable: " + e.getMessage() + ")";
+        }
     }
 
     /**
