@@ -4,6 +4,8 @@ import com.erpmax.orchestrator.schema.control.StartupState;
 import com.erpmax.orchestrator.schema.entity.StartupPhase;
 import com.erpmax.orchestrator.schema.entity.StartupStatus;
 import com.erpmax.orchestrator.platform.control.Broker;
+import com.erpmax.orchestrator.platform.control.Settings;
+import com.erpmax.orchestrator.platform.entity.Role;
 
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
@@ -18,8 +20,8 @@ import java.sql.Connection;
 import java.sql.SQLException;
 
 /**
- * Ready only in READY, while the database answers and, for an instance that consumes from
- * RabbitMQ, while the broker connection is open. Its data says why not, so an operator
+ * Ready only in READY, while the database answers and, for a worker-only instance that
+ * consumes from RabbitMQ, while the broker connection is open. Its data says why not, so an operator
  * reads the reason without opening logs.
  */
 @Readiness
@@ -36,6 +38,9 @@ public class ReadinessCheck implements HealthCheck {
 
     @Inject
     Broker broker;
+
+    @Inject
+    Settings settings;
 
     @Override
     public HealthCheckResponse call() {
@@ -63,7 +68,12 @@ public class ReadinessCheck implements HealthCheck {
             return response.withData("lastError", "database: " + databaseError).down().build();
         }
         if (broker.isConsuming() && !broker.isOpen()) {
-            return response.withData("lastError", "broker: connection to RabbitMQ is down").down().build();
+            // A worker without its broker has nothing to do; an instance that also serves the API
+            // still accepts jobs (they wait in the outbox), so it stays ready and says so.
+            if (settings.role() == Role.WORKER) {
+                return response.withData("lastError", "broker: connection to RabbitMQ is down").down().build();
+            }
+            response.withData("broker", "down: jobs are accepted and wait in the outbox");
         }
         return response.up().build();
     }
