@@ -27,7 +27,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /** The migrator jar as a process against real PostgreSQL: what an operator types, and what a deploy script reads. */
 class MigratorIT {
 
-    private static final int CHANGESETS = 7;
+    private static final int CHANGESETS = 8;
 
     private static Map<String, String> env(TestDatabase database, String... more) {
         Map<String, String> env = new java.util.HashMap<>(Map.of("ERPMAX_DB_URL", database.url(), "ERPMAX_DB_USER", TestDatabase.USER));
@@ -64,10 +64,10 @@ class MigratorIT {
             Result history = migrate(database, "history");
             assertEquals(CHANGESETS, history.out().lines().count(), history.out());
             assertTrue(history.out().contains("9:"), "checksums shown: " + history.out());
-            assertTrue(migrate(database, "current").out().contains("20261127-07-index-jobs-by-due-time"));
+            assertTrue(migrate(database, "current").out().contains("20261127-08-index-queued-jobs-by-claim-order"));
 
             Result preview = migrate(database, "rollback-sql", "--count", "1");
-            assertTrue(preview.out().contains("DROP INDEX CONCURRENTLY IF EXISTS jobs_status_id_idx"), preview.out());
+            assertTrue(preview.out().contains("DROP INDEX CONCURRENTLY IF EXISTS jobs_queued_claim_order_idx"), preview.out());
             assertEquals(CHANGESETS, database.queryLong("SELECT count(*) FROM databasechangelog"), "a preview changes nothing");
 
             Result rollback = migrate(database, "rollback", "--count", "2");
@@ -76,7 +76,7 @@ class MigratorIT {
             assertEquals(0, migrate(database, "tag", "release-1").exitCode());
             assertTrue(migrate(database, "history", "--json").out().contains("\"tag\":\"release-1\""));
             Result sql = migrate(database, "update-sql");
-            assertTrue(sql.out().contains("CREATE INDEX CONCURRENTLY IF NOT EXISTS jobs_unfinished_due_idx"), sql.out());
+            assertTrue(sql.out().contains("CREATE INDEX CONCURRENTLY IF NOT EXISTS jobs_queued_claim_order_idx"), sql.out());
             assertEquals(CHANGESETS - 2, database.queryLong("SELECT count(*) FROM databasechangelog"));
 
             assertEquals(0, migrate(database, "update", "--labels", "expand").exitCode());

@@ -36,11 +36,17 @@ public class JobQueue {
              WHERE id IN (SELECT id FROM jobs WHERE status = 'queued' AND run_at <= now()
                            ORDER BY priority DESC, run_at, id LIMIT ? FOR UPDATE SKIP LOCKED)
             RETURNING\s""" + JobRows.COLUMNS;
+    /**
+     * A join with the ids rather than {@code id = ANY (?)}: the planner then looks each id up by
+     * primary key even when the table's statistics are stale (a large batch just inserted), where
+     * the other form scanned the index entries of every unfinished job per batch.
+     */
     private static final String CLAIM_MANY = """
             UPDATE jobs SET status = 'running', attempts = attempts + 1, started_at = now(), updated_at = now(),
                             lease_expires_at = now() + ? * interval '1 millisecond'
-             WHERE id = ANY (?) AND status = 'queued' AND run_at <= now()
-            RETURNING\s""" + JobRows.COLUMNS;
+              FROM unnest(?::bigint[]) AS claimed (id)
+             WHERE jobs.id = claimed.id AND jobs.status = 'queued' AND jobs.run_at <= now()
+            RETURNING\s""" + JobRows.COLUMNS.replaceAll("(^|, )", "$1jobs.");
     /** Many outcomes, one statement: the write that bounds throughput when jobs are short. */
     private static final String SUCCEED_MANY = """
             UPDATE jobs j SET status = 'succeeded', result = o.result::jsonb, error = NULL, finished_at = now(), updated_at = now(),
