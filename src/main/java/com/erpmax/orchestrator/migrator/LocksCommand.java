@@ -4,9 +4,11 @@ import com.erpmax.orchestrator.platform.entity.ExitCodes;
 import com.erpmax.orchestrator.schema.entity.LockHolder;
 
 import java.sql.Connection;
+import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.Statement;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
@@ -14,6 +16,16 @@ import java.util.Set;
 /** Who holds the migration lock, and the state of Liquibase's own lock row; optionally clears a stale row. */
 final class LocksCommand implements Command {
 
+    /**
+     * Our instances poll with pg_try_advisory_lock, so a waiter never shows in pg_locks: it is
+     * a session named erpmax-<role>@<host>:<pid> other than the holder's.
+     */
+    private static final String OTHER_SESSIONS = """
+            SELECT pid, application_name, client_addr::text, backend_start, state
+              FROM pg_stat_activity
+             WHERE application_name ~ '^erpmax-(api|worker|all|migrator)@' AND pid <> pg_backend_pid() AND pid <> ?
+             ORDER BY backend_start
+            """;
     private static final String LIQUIBASE_LOCK_TABLE_EXISTS = "SELECT to_regclass('databasechangeloglock') IS NOT NULL";
     private static final String LIQUIBASE_LOCK = "SELECT locked, lockedby, lockgranted FROM databasechangeloglock WHERE id = 1";
 
@@ -24,7 +36,7 @@ final class LocksCommand implements Command {
 
     @Override
     public String usage() {
-        return "locks [--release-stale]  who holds the migration lock; the Liquibase lock row";
+        return "locks [--release-stale]  who holds and who waits for the migration lock; the Liquibase lock row";
     }
 
     @Override
@@ -40,6 +52,18 @@ final class LocksCommand implements Command {
             output.put("holder", holder.map(LocksCommand::holder).orElse(null));
             output.line("migration lock " + migrator.settings().migrationLockKey() + ": "
                     + holder.map(held -> "held by " + held.describe()).orElse("free"));
+            List<Object> others = output.list("otherSessions");
+            try (PreparedStatement query = connection.prepareStatement(OTHER_SESSIONS)) {
+                query.setInt(1, holder.map(LockHolder::pid).orElse(-1));
+                try (ResultSet rows = query.executeQuery()) {
+                    while (rows.next()) {
+                        LockHolder session = new LockHolder(rows.getInt(1), rows.getString(2), rows.getString(3),
+                                rows.getTimestamp(4).toInstant());
+                        others.add(holder(session));
+                        output.line("  other ERPMax session (waiting for the lock, or migrating for the holder): " + session.describe());
+                    }
+                }
+            }
             output.line("liquibase lock row: " + liquibaseLock(connection, output));
         }
         if (arguments.flag("release-stale")) {

@@ -144,6 +144,13 @@ class MigratorIT {
                 }
                 Process migrator = MigratorProcess.start(env(database, "ERPMAX_MIGRATION_DDL_LOCK_TIMEOUT", "60s"), "update");
                 awaitLockWait(database);
+                try (Connection waiter = database.connect("erpmax-api@web-7:777")) {
+                    Result locks = migrate(database, "locks");
+                    assertTrue(locks.out().contains("held by erpmax-migrator@"), "the stuck migrator holds the lock: " + locks.out());
+                    assertTrue(locks.out().contains("other ERPMax session (waiting for the lock, or migrating for the holder): erpmax-api@web-7:777"),
+                            locks.out());
+                    assertTrue(locks.out().contains("liquibase lock row: LOCKED by"), locks.out());
+                }
                 migrator.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
                 assertEquals(1, database.queryLong("SELECT count(*) FROM databasechangeloglock WHERE locked"),
                         "Liquibase's lock row is left behind, as with any killed Liquibase");
