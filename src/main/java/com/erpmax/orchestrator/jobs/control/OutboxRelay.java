@@ -1,7 +1,6 @@
 package com.erpmax.orchestrator.jobs.control;
 
 import com.erpmax.orchestrator.platform.control.Broker;
-import com.erpmax.orchestrator.platform.control.Settings;
 import com.erpmax.orchestrator.schema.entity.SchemaReady;
 
 import com.rabbitmq.client.Channel;
@@ -43,9 +42,6 @@ public class OutboxRelay {
     private static final String LOCK_BATCH = "SELECT id, job_id FROM job_outbox ORDER BY id LIMIT ? FOR UPDATE SKIP LOCKED";
     private static final String DELETE = "DELETE FROM job_outbox WHERE id = ANY (?)";
     private static final String MARK_DISPATCHED = "UPDATE jobs SET dispatched_at = now() WHERE id = ANY (?)";
-
-    @Inject
-    Settings settings;
 
     @Inject
     Broker broker;

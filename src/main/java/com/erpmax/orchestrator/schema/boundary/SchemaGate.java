@@ -160,11 +160,21 @@ public class SchemaGate {
         state.update(status -> status.withError(error));
     }
 
+    /** An unreadable policy must not keep a failed process alive: it counts as the default, exit. */
+    private FailurePolicy failurePolicy() {
+        try {
+            return settings.onFailure();
+        } catch (RuntimeException invalid) {
+            LOG.warning(() -> invalid.getMessage() + "; exiting, as with the default");
+            return FailurePolicy.EXIT;
+        }
+    }
+
     private void fail(Exception e) {
         String reason = e.getMessage() == null ? e.getClass().getName() : e.getMessage();
         LOG.log(Level.SEVERE, "Start-up failed", e);
         state.fail(reason);
-        if (settings.onFailure() == FailurePolicy.EXIT) {
+        if (failurePolicy() == FailurePolicy.EXIT) {
             LOG.severe(() -> "Exiting with code " + ExitCodes.STARTUP_FAILED + " (erpmax.startup.on-failure=exit)");
             // From a thread of its own: the shutdown it starts undeploys this application and
             // waits for managed tasks, this one included.
