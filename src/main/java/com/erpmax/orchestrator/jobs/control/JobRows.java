@@ -36,7 +36,7 @@ final class JobRows {
         return jobs;
     }
 
-    private static Job job(ResultSet row) throws SQLException {
+    static Job job(ResultSet row) throws SQLException {
         return new Job(row.getLong("id"), row.getString("type"), row.getString("payload"),
                 JobStatus.of(row.getString("status")), row.getInt("attempts"), row.getInt("max_attempts"),
                 row.getInt("priority"), row.getInt("timeout_seconds"), instant(row, "run_at"), row.getString("idempotency_key"),

@@ -33,7 +33,6 @@ public class JobStore {
             ON CONFLICT (idempotency_key) WHERE idempotency_key IS NOT NULL DO NOTHING
             RETURNING\s""" + JobRows.COLUMNS;
     private static final String BY_KEY = "SELECT " + JobRows.COLUMNS + ", request_hash FROM jobs WHERE idempotency_key = ?";
-    private static final String HASH_OF_KEY = "SELECT request_hash FROM jobs WHERE idempotency_key = ?";
     /** Due now: published at once. A job due later is published by the sweeper when it is due. */
     private static final String INSERT_OUTBOX_IF_DUE = "INSERT INTO job_outbox (job_id) SELECT ? WHERE ? <= now()";
     private static final String FIND = "SELECT " + JobRows.COLUMNS + " FROM jobs WHERE id = ?";
@@ -109,21 +108,16 @@ public class JobStore {
     }
 
     private static Job existing(Connection connection, JobSubmission submission) throws SQLException {
-        String recordedHash;
-        try (PreparedStatement hash = connection.prepareStatement(HASH_OF_KEY)) {
-            hash.setString(1, submission.idempotencyKey());
-            try (var row = hash.executeQuery()) {
-                row.next();
-                recordedHash = row.getString(1);
-            }
-        }
-        if (!submission.requestHash().equals(recordedHash)) {
-            throw new ServiceException(ErrorCode.CONFLICT, "Idempotency-Key '" + submission.idempotencyKey()
-                    + "' was used for a different request");
-        }
         try (PreparedStatement find = connection.prepareStatement(BY_KEY)) {
             find.setString(1, submission.idempotencyKey());
-            return JobRows.single(find).orElseThrow();
+            try (var row = find.executeQuery()) {
+                row.next();
+                if (!submission.requestHash().equals(row.getString("request_hash"))) {
+                    throw new ServiceException(ErrorCode.CONFLICT, "Idempotency-Key '" + submission.idempotencyKey()
+                            + "' was used for a different request");
+                }
+                return JobRows.job(row);
+            }
         }
     }
 

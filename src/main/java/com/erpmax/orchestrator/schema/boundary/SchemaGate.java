@@ -125,9 +125,15 @@ public class SchemaGate {
         return null;
     }
 
+    /**
+     * Only when something is pending: on the usual boot, with the schema current, starting
+     * Liquibase at all would cost about a second for nothing.
+     */
     private static void warmUp(DirectConnections connections, Migrations migrations) {
         try (Connection connection = connections.open()) {
-            migrations.warmUp(connection);
+            if (!migrations.compare(connection).isCurrent()) {
+                migrations.warmUp(connection);
+            }
         } catch (Exception e) {
             LOG.log(Level.FINE, "Liquibase warm-up failed; the migration will start cold", e);
         }
