@@ -10,7 +10,7 @@
 #    Default ARTIFACTS=prebuilt (the WAR, migrator and Micro from target/, built first if missing);
 #    --from-source builds inside the image as "docker build" does elsewhere (Maven downloads all).
 # 3. --smoke-test: in the image (buildah run, host network), on a scratch database of
-#    127.0.0.1:5432 (user postgres): "entrypoint.sh migrate" must exit 0, "entrypoint.sh app"
+#    127.0.0.1:5432 (user postgres): "docker-entrypoint.sh migrate" must exit 0, "docker-entrypoint.sh app"
 #    must reach READY (healthcheck.sh ready) and stop on SIGTERM.
 #
 # Needs root, podman, buildah and debootstrap (apt-get install podman buildah debootstrap).
@@ -58,7 +58,8 @@ fi
 log "podman build ($artifacts artifacts) -> $tag"
 started=$SECONDS
 nice podman build --format docker --isolation chroot --ignorefile docker/Dockerfile.dockerignore -f docker/Dockerfile \
-    --build-arg BASE_IMAGE="$base" --build-arg ARTIFACTS="$artifacts" -t "$tag" . >"${work}/build.log" 2>&1 ||
+    --build-arg BUILD_IMAGE="$base" --build-arg RUNTIME_IMAGE="$base" --build-arg ARTIFACTS="$artifacts" \
+    --build-arg VERSION="$(git describe --tags --always 2>/dev/null || echo dev)" --build-arg REVISION="$(git rev-parse HEAD 2>/dev/null || echo unknown)" -t "$tag" . >"${work}/build.log" 2>&1 ||
     { tail -n 30 "$work/build.log" >&2; exit 1; }
 log "built in $((SECONDS - started)) s: $(podman image inspect --format '{{.Size}}' "$tag" | awk '{printf "%d MB", $1/1000000}')"
 podman image inspect --format 'user={{.Config.User}} entrypoint={{.Config.Entrypoint}} cmd={{.Config.Cmd}} healthcheck={{.Config.Healthcheck}}' "$tag" 2>/dev/null ||
@@ -88,10 +89,10 @@ run() {
         --env ERPMAX_DB_URL="jdbc:postgresql://$pg_host:$pg_port/$db" --env ERPMAX_DB_USER="$pg_user" \
         --env ERPMAX_HTTP_PORT="$port" "$@"
 }
-log "smoke test: entrypoint.sh migrate"
-run "$ctr" -- /opt/erpmax/bin/entrypoint.sh migrate
-log "smoke test: entrypoint.sh app (validate mode) on port $port"
-run --env ERPMAX_MIGRATION_MODE=validate "$ctr" -- /opt/erpmax/bin/entrypoint.sh app >"$work/smoke-app.log" 2>&1 &
+log "smoke test: docker-entrypoint.sh migrate"
+run "$ctr" -- /opt/erpmax/bin/docker-entrypoint.sh migrate
+log "smoke test: docker-entrypoint.sh app (validate mode) on port $port"
+run --env ERPMAX_MIGRATION_MODE=validate "$ctr" -- /opt/erpmax/bin/docker-entrypoint.sh app >"$work/smoke-app.log" 2>&1 &
 app_pid=$!
 started=$SECONDS
 until run "$ctr" -- /opt/erpmax/bin/healthcheck.sh ready 2>/dev/null; do

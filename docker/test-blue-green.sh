@@ -157,7 +157,7 @@ migrate() { # color, migrator arguments...
     shift
     env ERPMAX_MIGRATOR_JAR="$tmp/$color/erpmax-migrate.jar" ERPMAX_DB_URL="$url" ERPMAX_DB_USER="$owner" \
         ERPMAX_DB_PASSWORD=owner-pw ERPMAX_MIGRATION_APP_ROLE="$app_role" ERPMAX_DB_WAIT_TIMEOUT=30s \
-        docker/entrypoint.sh migrator "$@"
+        docker/docker-entrypoint.sh migrator "$@"
 }
 
 start_instance() { # name color role port
@@ -167,7 +167,7 @@ start_instance() { # name color role port
         ERPMAX_DB_URL="$url" ERPMAX_DB_USER="$app_role" ERPMAX_DB_PASSWORD=app-pw ERPMAX_ROLE="$role" \
         ERPMAX_MIGRATION_MODE=validate ERPMAX_STARTUP_ON_FAILURE=exit ERPMAX_AMQP_URI="$amqp" ERPMAX_AMQP_QUEUE="$queue" \
         ERPMAX_SHUTDOWN_DELAY=5s ERPMAX_SHUTDOWN_GRACE=25s JAVA_OPTS="-Xmx384m" \
-        docker/entrypoint.sh app >"$tmp/$name.log" 2>&1 &
+        docker/docker-entrypoint.sh app >"$tmp/$name.log" 2>&1 &
     pids+=($!)
     eval "pid_${name//-/_}=$!"
 }

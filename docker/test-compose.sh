@@ -78,16 +78,26 @@ if compose -f "$prod" --env-file "$filled" config >"$tmp/prod.yml" 2>"$tmp/prod.
 else
     bad "config with every secret set: $(cat "$tmp/prod.err")"
 fi
-ERPMAX_COLOR=green compose -p erpmax-green -f "$prod" --env-file "$filled" config >"$tmp/green.yml" 2>&1 ||
-    bad "config of the green project: $(cat "$tmp/green.yml")"
+color_file=docker/blue-green/docker-compose.color.yml
+ERPMAX_COLOR=green ERPMAX_IMAGE=erpmax-orchestrator:ci compose -p erpmax-green -f "$color_file" --env-file "$filled" config >"$tmp/green.yml" 2>&1 ||
+    bad "config of the green color: $(cat "$tmp/green.yml")"
+ERPMAX_IMAGE=erpmax-orchestrator:ci compose -f "$prod" --env-file "$filled" config >"$tmp/prod-same-image.yml" 2>&1 ||
+    bad "config with ERPMAX_IMAGE set: $(cat "$tmp/prod-same-image.yml")"
+for v in ERPMAX_COLOR ERPMAX_IMAGE; do
+    grep -v "^$v=" "$filled" >"$tmp/env.no-$v"
+    if out=$(unset "$v"; compose -p erpmax-green -f "$color_file" --env-file "$tmp/env.no-$v" config 2>&1); then
+        bad "the color file must refuse to resolve without $v"
+    elif grep -q "set $v" <<<"$out"; then ok "the color file without $v fails naming it"; else bad "the color file without $v failed without naming it: $out"; fi
+done
 if compose -f docker-compose.yml config >"$tmp/dev.yml" 2>"$tmp/dev.err"; then ok "docker-compose.yml (development) resolves"; else bad "docker-compose.yml: $(cat "$tmp/dev.err")"; fi
 
-"$python" - "$tmp/prod.yml" "$tmp/green.yml" "$tmp/dev.yml" "$prod" "$filled" <<'PY' >"$tmp/model.out" || true
+"$python" - "$tmp/prod.yml" "$tmp/green.yml" "$tmp/dev.yml" "$prod" "$filled" "$tmp/prod-same-image.yml" <<'PY' >"$tmp/model.out" || true
 import re, sys, yaml
 
 prod = yaml.safe_load(open(sys.argv[1]))
 green = yaml.safe_load(open(sys.argv[2]))
 dev = yaml.safe_load(open(sys.argv[3]))
+same_image = yaml.safe_load(open(sys.argv[6]))["services"]
 raw = open(sys.argv[4]).read()
 env = dict(l.split("=", 1) for l in open(sys.argv[5]).read().splitlines() if "=" in l and not l.startswith("#"))
 svc = prod["services"]
@@ -170,7 +180,7 @@ check(svc["app"]["environment"]["ERPMAX_ROLE"] == "api" and svc["worker"]["envir
 check(e_mig["ERPMAX_DB_USER"] == env["ERPMAX_DB_OWNER"] and e_mig["ERPMAX_DB_PASSWORD"] == env["ERPMAX_DB_OWNER_PASSWORD"],
       "migration: connects as the schema owner")
 check(e_mig.get("ERPMAX_MIGRATION_APP_ROLE") == env["ERPMAX_DB_APP_USER"], "migration: grants to the app role (ERPMAX_MIGRATION_APP_ROLE)")
-check(svc["migration"].get("command") == ["migrate"], "migration: runs entrypoint.sh migrate")
+check(svc["migration"].get("command") == ["migrate"], "migration: runs docker-entrypoint.sh migrate")
 check(e_mig["ERPMAX_DB_URL"].startswith("jdbc:postgresql://postgres:5432/"),
       "migration: connects directly to PostgreSQL (advisory lock needs a session)")
 check(svc["app"]["environment"]["ERPMAX_AMQP_URI"].startswith("amqp://"), "app: RabbitMQ configured")
@@ -188,11 +198,23 @@ literal = [f"{n}.{k}" for n, s in unresolved.items() for k, v in (s.get("environ
            if re.search(r"PASSWORD|PASS$|SECRET|TOKEN", k) and not re.fullmatch(r"\$\{[A-Z0-9_]+:\?[^}]+\}", str(v))]
 check(not literal, f"every secret setting is ${{VAR:?...}}, never a literal or a default {literal or ''}")
 
-# Blue-green: a second project joins the same networks (one database), under its own alias
+# Memory: the JVM sizes its heap from the container's limit
+for name in ("app", "worker"):
+    check(bool(svc[name].get("mem_limit")) and "MaxRAMPercentage" in svc[name]["environment"]["JAVA_OPTS"],
+          f"{name}: memory limit ({svc[name].get('mem_limit')}) and a heap relative to it")
+
+# Blue-green: a color is only an app tier, on the stack's networks (one database), under its own alias
 g = green["services"]
-check(green["networks"] == prod["networks"], "green project: same network names as blue (shared data tier)")
+check(set(g) == {"app", "worker"}, "color file: only app and worker (no second data tier can start)")
+check({k: v["name"] for k, v in green["networks"].items()} == {k: v["name"] for k, v in prod["networks"].items()}
+      and all(v.get("external") for v in green["networks"].values()),
+      "color file: the stack's networks, by name, external (shared data tier)")
+check(not any(s.get("depends_on") for s in g.values()), "color file: no depends_on (deploy.sh migrates first)")
 check("app-green" in g["app"]["networks"]["frontend"]["aliases"] and "app-blue" in svc["app"]["networks"]["frontend"]["aliases"],
       "the app's alias follows ERPMAX_COLOR (app-blue / app-green)")
+for name in ("app", "worker"):
+    for key in ("image", "environment", "healthcheck", "stop_grace_period", "mem_limit", "restart", "logging"):
+        check(g[name].get(key) == same_image[name].get(key), f"color file: {name}.{key} as in {sys.argv[4]}")
 vols = prod.get("volumes", {})
 check("postgres-data" in vols and not any(isinstance(v, dict) and v.get("name") for v in vols.values()),
       "the database volume is project-scoped: only the data tier's project ever mounts it")
@@ -236,8 +258,65 @@ else
     echo "skip nginx -t (nginx not installed; docker/test-blue-green.sh installs it)"
 fi
 
+# --- deploy.sh: the blue-green steps, in order (--dry-run prints the commands) ----------------------------
+deploy=docker/blue-green/deploy.sh
+if bash -n "$deploy"; then ok "$deploy: bash -n"; else bad "$deploy: bash -n"; fi
+if ERPMAX_ENV_FILE=$filled COMPOSE=docker-compose "$deploy" --dry-run green erpmax-orchestrator:1.5.0 >"$tmp/deploy.out" 2>&1; then
+    ok "deploy.sh --dry-run green IMAGE: exit 0"
+else
+    bad "deploy.sh --dry-run green IMAGE: $(cat "$tmp/deploy.out")"
+fi
+step() { grep -n -m 1 -e "$1" "$tmp/deploy.out" | cut -d: -f1; }
+expand=$(step 'ERPMAX_IMAGE=erpmax-orchestrator:1.5.0 .*-p erpmax -f docker-compose.prod.yml .* run --rm migration migrate --labels expand')
+up=$(step "ERPMAX_COLOR=green ERPMAX_IMAGE=erpmax-orchestrator:1.5.0 .*-p erpmax-green -f $color_file .* up -d")
+wait_ready=$(step 'wait until app and worker of erpmax-green are healthy')
+switch=$(step 'exec -T proxy /etc/nginx/erpmax/switch-upstream.sh app-green:8080')
+active=$(step 's/^ERPMAX_ACTIVE_COLOR=.*/ERPMAX_ACTIVE_COLOR=green/')
+drain=$(step "-p erpmax-blue -f $color_file .* stop\$")
+if [ -n "$expand" ] && [ -n "$up" ] && [ -n "$wait_ready" ] && [ -n "$switch" ] && [ -n "$active" ] && [ -n "$drain" ] &&
+    [ "$expand" -lt "$up" ] && [ "$up" -lt "$wait_ready" ] && [ "$wait_ready" -lt "$switch" ] && [ "$switch" -lt "$active" ] && [ "$active" -lt "$drain" ]; then
+    ok "deploy.sh: expand migration (new image) → green up → healthy → switch → active color recorded → blue stopped"
+else
+    bad "deploy.sh: steps missing or out of order (lines $expand $up $wait_ready $switch $active $drain): $(cat "$tmp/deploy.out")"
+fi
+if grep -q 'migrate$' "$tmp/deploy.out"; then bad "deploy.sh ran the contract changesets during the upgrade"; else ok "deploy.sh: no contract changeset during the upgrade"; fi
+ERPMAX_ENV_FILE=$filled COMPOSE=docker-compose "$deploy" --dry-run contract erpmax-orchestrator:1.5.0 >"$tmp/contract.out" 2>&1 || true
+if grep -q 'ERPMAX_IMAGE=erpmax-orchestrator:1.5.0 .* run --rm migration migrate$' "$tmp/contract.out"; then
+    ok "deploy.sh contract IMAGE: every changeset of IMAGE"
+else
+    bad "deploy.sh contract IMAGE does not run the migration without labels"
+fi
+deploy_refuses() { # expected-text args...
+    local want=$1 code=0
+    shift
+    out=$(ERPMAX_ENV_FILE=$filled "$deploy" --dry-run "$@" 2>&1) || code=$?
+    if [ "$code" -eq 2 ] && grep -q -- "$want" <<<"$out"; then ok "deploy.sh $*: exit 2, '$want'"; else bad "deploy.sh $*: exit $code: $out"; fi
+}
+deploy_refuses 'is the active color' blue erpmax-orchestrator:1.5.0
+deploy_refuses 'blue or green' red erpmax-orchestrator:1.5.0
+deploy_refuses 'COLOR IMAGE' green
+
+# --- Kubernetes: the shape of the compose stack ----------------------------------------------------------
+if "$python" - docker/k8s/*.yaml >"$tmp/k8s.out" 2>&1 <<'PY'; then
+import sys, yaml
+docs = [d for f in sys.argv[1:] for d in yaml.safe_load_all(open(f)) if d]
+kinds = [d["kind"] for d in docs]
+def ok(cond, what): print(("ok   " if cond else "FAIL ") + what)
+ok(kinds.count("Job") >= 1 and kinds.count("Deployment") == 2 and "Service" in kinds and "PodDisruptionBudget" in kinds,
+   f"k8s: a migration Job, two Deployments, a Service, a PodDisruptionBudget ({kinds})")
+for d in (d for d in docs if d["kind"] == "Deployment"):
+    c = d["spec"]["template"]["spec"]["containers"][0]
+    paths = {p: c.get(p, {}).get("httpGet", {}).get("path") for p in ("startupProbe", "livenessProbe", "readinessProbe")}
+    ok(paths == {"startupProbe": "/health/started", "livenessProbe": "/health/live", "readinessProbe": "/health/ready"},
+       f"k8s {d['metadata']['name']}: startup, liveness and readiness probes on /health/started, /health/live, /health/ready")
+PY
+    while IFS= read -r line; do case $line in "ok   "*) ok "${line#ok   }" ;; *) bad "${line#FAIL }" ;; esac; done <"$tmp/k8s.out"
+else
+    bad "k8s manifests: $(cat "$tmp/k8s.out")"
+fi
+
 # --- Other YAML that has no validator here --------------------------------------------------------
-for f in docker/kubernetes/*.yaml .github/workflows/*.yml; do
+for f in docker/k8s/*.yaml .github/workflows/*.yml; do
     [ -f "$f" ] || continue
     if "$python" -c 'import sys, yaml; docs = [d for d in yaml.safe_load_all(open(sys.argv[1])) if d]; assert docs' "$f" 2>"$tmp/yaml.err"; then
         ok "$f parses"

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Proves docker/entrypoint.sh, docker/healthcheck.sh and docker/postgres/init-roles.sh on the host,
+# Proves docker/docker-entrypoint.sh, docker/healthcheck.sh and docker/postgres/init-roles.sh on the host,
 # against the real PostgreSQL (127.0.0.1:5432, user postgres, trust auth), with the built
 # migrator (target/erpmax-migrate.jar; built when missing):
 #
@@ -87,7 +87,7 @@ pids+=($!)
 started=$(date +%s.%N)
 code=0
 entrypoint ERPMAX_DB_URL="jdbc:postgresql://127.0.0.1:$port/$db" ERPMAX_DB_WAIT_TIMEOUT=60s \
-    docker/entrypoint.sh migrate >"$tmp/wait.out" 2>"$tmp/wait.err" || code=$?
+    docker/docker-entrypoint.sh migrate >"$tmp/wait.out" 2>"$tmp/wait.err" || code=$?
 elapsed=$(echo "$(date +%s.%N) - $started" | bc)
 if [ "$code" -eq 0 ] && grep -q "waiting for PostgreSQL at 127.0.0.1:$port" "$tmp/wait.err" &&
     [ "$(echo "$elapsed >= 5" | bc)" = 1 ] && [ "$(applied "$db")" -gt 0 ]; then
@@ -102,7 +102,7 @@ port=$(free_port)
 started=$SECONDS
 code=0
 entrypoint ERPMAX_DB_URL="jdbc:postgresql://127.0.0.1:$port/nothing" ERPMAX_DB_WAIT_TIMEOUT=3s \
-    docker/entrypoint.sh migrate >/dev/null 2>"$tmp/never.err" || code=$?
+    docker/docker-entrypoint.sh migrate >/dev/null 2>"$tmp/never.err" || code=$?
 if [ "$code" -eq 3 ] && [ $((SECONDS - started)) -le 8 ] && grep -q "127.0.0.1:$port did not answer within 3s" "$tmp/never.err"; then
     ok "PostgreSQL never reachable: exit 3 after ERPMAX_DB_WAIT_TIMEOUT=3s, naming host:port"
 else
@@ -113,16 +113,16 @@ fi
 new_db migrate
 url="jdbc:postgresql://$pg_host:$pg_port/$db"
 code=0
-entrypoint ERPMAX_DB_URL="$url" docker/entrypoint.sh migrate >"$tmp/m1.out" 2>&1 || code=$?
+entrypoint ERPMAX_DB_URL="$url" docker/docker-entrypoint.sh migrate >"$tmp/m1.out" 2>&1 || code=$?
 n=$(applied "$db")
 if [ "$code" -eq 0 ] && [ "$n" -gt 0 ]; then ok "migrate: exit 0, $n changesets applied"; else bad "migrate: exit $code: $(tail -n 5 "$tmp/m1.out")"; fi
 started=$(date +%s%N)
 code=0
-entrypoint ERPMAX_DB_URL="$url" docker/entrypoint.sh migrate >"$tmp/m2.out" 2>&1 || code=$?
+entrypoint ERPMAX_DB_URL="$url" docker/docker-entrypoint.sh migrate >"$tmp/m2.out" 2>&1 || code=$?
 ms=$((($(date +%s%N) - started) / 1000000))
 if [ "$code" -eq 0 ] && [ "$(applied "$db")" = "$n" ]; then ok "migrate again: exit 0, nothing applied (${ms} ms: the no-op every 'up' pays)"; else bad "migrate again: exit $code: $(tail -n 5 "$tmp/m2.out")"; fi
 code=0
-entrypoint ERPMAX_DB_URL="$url" docker/entrypoint.sh migrator status --check >"$tmp/st.out" 2>&1 || code=$?
+entrypoint ERPMAX_DB_URL="$url" docker/docker-entrypoint.sh migrator status --check >"$tmp/st.out" 2>&1 || code=$?
 if [ "$code" -eq 0 ]; then ok "migrator status --check: exit 0 (nothing pending)"; else bad "migrator status --check: exit $code: $(cat "$tmp/st.out")"; fi
 
 # --- RUN_MIGRATIONS=true: migrated before the application starts, which replaces the entrypoint ------
@@ -138,7 +138,7 @@ chmod +x "$tmp/fake-start.sh"
 code=0
 # shellcheck disable=SC2016 # $$ and $1 belong to the inner shell
 entrypoint ERPMAX_DB_URL="$url" RUN_MIGRATIONS=true ERPMAX_START_SCRIPT="$tmp/fake-start.sh" \
-    bash -c 'echo "entrypoint=$$" >"$1"; exec docker/entrypoint.sh app' _ "$tmp/entrypoint-pid" >"$tmp/run.out" 2>&1 || code=$?
+    bash -c 'echo "entrypoint=$$" >"$1"; exec docker/docker-entrypoint.sh app' _ "$tmp/entrypoint-pid" >"$tmp/run.out" 2>&1 || code=$?
 n=$(applied "$db")
 if [ "$code" -eq 0 ] && grep -qx "applied=$n" "$tmp/app-started" 2>/dev/null && [ "$n" -gt 0 ] &&
     grep -q "migration done" "$tmp/run.out" &&
@@ -149,14 +149,14 @@ else
 fi
 rm -f "$tmp/app-started"
 code=0
-entrypoint ERPMAX_DB_URL="$url" ERPMAX_START_SCRIPT="$tmp/fake-start.sh" docker/entrypoint.sh >/dev/null 2>&1 || code=$?
+entrypoint ERPMAX_DB_URL="$url" ERPMAX_START_SCRIPT="$tmp/fake-start.sh" docker/docker-entrypoint.sh >/dev/null 2>&1 || code=$?
 if [ "$code" -eq 0 ] && [ -f "$tmp/app-started" ]; then ok "no argument means app; RUN_MIGRATIONS unset: starts without migrating"; else bad "default command: exit $code"; fi
 
 # --- A failing migration: the application never starts ------------------------------------------------
 rm -f "$tmp/app-started"
 code=0
 entrypoint ERPMAX_DB_URL="jdbc:postgresql://$pg_host:$pg_port/erpmax_ep_${suffix}_does_not_exist" RUN_MIGRATIONS=true \
-    ERPMAX_START_SCRIPT="$tmp/fake-start.sh" docker/entrypoint.sh app >"$tmp/fail.out" 2>&1 || code=$?
+    ERPMAX_START_SCRIPT="$tmp/fake-start.sh" docker/docker-entrypoint.sh app >"$tmp/fail.out" 2>&1 || code=$?
 if [ "$code" -ne 0 ] && [ ! -f "$tmp/app-started" ] && grep -q "not starting the application" "$tmp/fail.out"; then
     ok "failing migration (database missing): exit $code, application not started"
 else
@@ -165,13 +165,13 @@ fi
 
 # --- Configuration errors and *_FILE secrets ---------------------------------------------------------------
 code=0
-env -u ERPMAX_DB_URL docker/entrypoint.sh migrate >/dev/null 2>"$tmp/nourl.err" || code=$?
+env -u ERPMAX_DB_URL docker/docker-entrypoint.sh migrate >/dev/null 2>"$tmp/nourl.err" || code=$?
 if [ "$code" -eq 2 ] && grep -q "ERPMAX_DB_URL is not set" "$tmp/nourl.err"; then ok "no ERPMAX_DB_URL: exit 2 with the reason"; else bad "no ERPMAX_DB_URL: exit $code"; fi
 code=0
-ERPMAX_DB_URL=postgres://x/y docker/entrypoint.sh migrate >/dev/null 2>&1 || code=$?
+ERPMAX_DB_URL=postgres://x/y docker/docker-entrypoint.sh migrate >/dev/null 2>&1 || code=$?
 if [ "$code" -eq 2 ]; then ok "a non-JDBC URL: exit 2"; else bad "a non-JDBC URL: exit $code"; fi
 code=0
-ERPMAX_DB_URL="$url" ERPMAX_DB_WAIT_TIMEOUT=soon docker/entrypoint.sh migrate >/dev/null 2>&1 || code=$?
+ERPMAX_DB_URL="$url" ERPMAX_DB_WAIT_TIMEOUT=soon docker/docker-entrypoint.sh migrate >/dev/null 2>&1 || code=$?
 if [ "$code" -eq 2 ]; then ok "a bad ERPMAX_DB_WAIT_TIMEOUT: exit 2"; else bad "a bad ERPMAX_DB_WAIT_TIMEOUT: exit $code"; fi
 printf 'from-a-file' >"$tmp/secret"
 cat >"$tmp/show-env.sh" <<EOF
@@ -179,10 +179,10 @@ cat >"$tmp/show-env.sh" <<EOF
 printf '%s|%s' "\${ERPMAX_DB_PASSWORD:-}" "\${ERPMAX_DB_PASSWORD_FILE:-unset}" >"$tmp/env-seen"
 EOF
 chmod +x "$tmp/show-env.sh"
-ERPMAX_DB_URL="$url" ERPMAX_DB_PASSWORD_FILE="$tmp/secret" ERPMAX_START_SCRIPT="$tmp/show-env.sh" docker/entrypoint.sh app >/dev/null 2>&1 || true
+ERPMAX_DB_URL="$url" ERPMAX_DB_PASSWORD_FILE="$tmp/secret" ERPMAX_START_SCRIPT="$tmp/show-env.sh" docker/docker-entrypoint.sh app >/dev/null 2>&1 || true
 if [ "$(cat "$tmp/env-seen" 2>/dev/null)" = "from-a-file|unset" ]; then ok "ERPMAX_DB_PASSWORD_FILE: the application gets ERPMAX_DB_PASSWORD from the file"; else bad "ERPMAX_DB_PASSWORD_FILE: saw '$(cat "$tmp/env-seen" 2>/dev/null)'"; fi
 code=0
-ERPMAX_DB_URL="$url" ERPMAX_DB_PASSWORD=x ERPMAX_DB_PASSWORD_FILE="$tmp/secret" docker/entrypoint.sh app >/dev/null 2>&1 || code=$?
+ERPMAX_DB_URL="$url" ERPMAX_DB_PASSWORD=x ERPMAX_DB_PASSWORD_FILE="$tmp/secret" docker/docker-entrypoint.sh app >/dev/null 2>&1 || code=$?
 if [ "$code" -eq 2 ]; then ok "both ERPMAX_DB_PASSWORD and _FILE: exit 2"; else bad "both ERPMAX_DB_PASSWORD and _FILE: exit $code"; fi
 
 # --- healthcheck.sh ---------------------------------------------------------------------------------------
@@ -228,7 +228,7 @@ PGHOST=$pg_host PGPORT=$pg_port POSTGRES_USER=$pg_user POSTGRES_DB=$db ERPMAX_DB
 if [ "$code" -eq 0 ]; then ok "init-roles.sh: a second run succeeds (idempotent)"; else bad "init-roles.sh: a second run failed"; fi
 code=0
 env ERPMAX_MIGRATOR_JAR="$jar" ERPMAX_DB_URL="jdbc:postgresql://$pg_host:$pg_port/$db" ERPMAX_DB_USER=$owner \
-    ERPMAX_DB_PASSWORD=owner-secret ERPMAX_MIGRATION_APP_ROLE=$app docker/entrypoint.sh migrate >"$tmp/owner.out" 2>&1 || code=$?
+    ERPMAX_DB_PASSWORD=owner-secret ERPMAX_MIGRATION_APP_ROLE=$app docker/docker-entrypoint.sh migrate >"$tmp/owner.out" 2>&1 || code=$?
 as_app() { psql -h "$pg_host" -p "$pg_port" -U "$app" -d "$db" -v ON_ERROR_STOP=1 -qAt "$@"; }
 if [ "$code" -eq 0 ] && [ "$(psql_admin -d "$db" -c "SELECT tableowner FROM pg_tables WHERE tablename = 'jobs'")" = "$owner" ]; then
     ok "migrator as the owner: exit 0, the tables belong to $owner"

@@ -1,15 +1,15 @@
 #!/usr/bin/env bash
 # Entrypoint of the ERPMax image: waits for PostgreSQL, optionally migrates, then starts.
 #
-#   entrypoint.sh [app]             wait for PostgreSQL; with RUN_MIGRATIONS=true run the migrator's
+#   docker-entrypoint.sh [app]             wait for PostgreSQL; with RUN_MIGRATIONS=true run the migrator's
 #                                   "update" first (under the cluster-wide lock, so several
 #                                   containers may do it at once); then exec payara/start.sh.
-#   entrypoint.sh migrate [ARGS]    wait for PostgreSQL, then exec "erpmax-migrate update ARGS"
+#   docker-entrypoint.sh migrate [ARGS]    wait for PostgreSQL, then exec "erpmax-migrate update ARGS"
 #                                   (the one-shot migration service). Exit 0 only on success.
-#   entrypoint.sh migrator CMD ...  wait for PostgreSQL, then any migrator command
+#   docker-entrypoint.sh migrator CMD ...  wait for PostgreSQL, then any migrator command
 #                                   (status --check, history, rollback --count 1, locks, ...).
-#   entrypoint.sh wait-for-db       only wait (exit 0 when it answers, 3 when it does not).
-#   entrypoint.sh anything else     exec'd as is (bash, java -version, ...).
+#   docker-entrypoint.sh wait-for-db       only wait (exit 0 when it answers, 3 when it does not).
+#   docker-entrypoint.sh anything else     exec'd as is (bash, java -version, ...).
 #
 # Environment (the application's own ERPMAX_* settings pass through untouched):
 #   ERPMAX_DB_URL             jdbc:postgresql://host[:port]/db[?...] (required)
