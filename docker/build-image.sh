@@ -10,8 +10,9 @@
 #    Default ARTIFACTS=prebuilt (the WAR, migrator and Micro from target/, built first if missing);
 #    --from-source builds inside the image as "docker build" does elsewhere (Maven downloads all).
 # 3. --smoke-test: in the image (buildah run, host network), on a scratch database of
-#    127.0.0.1:5432 (user postgres): "docker-entrypoint.sh migrate" must exit 0, "docker-entrypoint.sh app"
-#    must reach READY (healthcheck.sh ready) and stop on SIGTERM.
+#    127.0.0.1:5432 (user postgres): "docker-entrypoint.sh migrate" and then "migrate status --check"
+#    (nothing pending) must exit 0 under the image's /bin/sh, "docker-entrypoint.sh app" must reach
+#    READY (healthcheck.sh ready) and stop on SIGTERM.
 #
 # Needs root, podman, buildah and debootstrap (apt-get install podman buildah debootstrap).
 # Environment: ERPMAX_IMAGE_TAG, ERPMAX_BASE_IMAGE, ERPMAX_BUILD_DIR (/var/tmp/erpmax-podman),
@@ -32,6 +33,7 @@ for arg in "$@"; do
     esac
 done
 log() { printf '[image] %s\n' "$*"; }
+mkdir -p "$work"
 
 for tool in podman buildah debootstrap; do
     command -v "$tool" >/dev/null || { echo "build-image: $tool is missing (apt-get install podman buildah debootstrap)" >&2; exit 2; }
@@ -39,7 +41,6 @@ done
 
 if ! podman image exists "$base"; then
     log "creating the base image $base with debootstrap (a few minutes)"
-    mkdir -p "$work"
     rm -rf "$work/rootfs"
     nice debootstrap --variant=minbase bookworm "$work/rootfs" http://deb.debian.org/debian >"$work/debootstrap.log" 2>&1 ||
         { tail -n 20 "$work/debootstrap.log" >&2; exit 1; }
@@ -91,6 +92,8 @@ run() {
 }
 log "smoke test: docker-entrypoint.sh migrate"
 run "$ctr" -- /opt/erpmax/bin/docker-entrypoint.sh migrate
+log "smoke test: docker-entrypoint.sh migrate status --check"
+run "$ctr" -- /opt/erpmax/bin/docker-entrypoint.sh migrate status --check
 log "smoke test: docker-entrypoint.sh app (validate mode) on port $port"
 run --env ERPMAX_MIGRATION_MODE=validate "$ctr" -- /opt/erpmax/bin/docker-entrypoint.sh app >"$work/smoke-app.log" 2>&1 &
 app_pid=$!

@@ -152,12 +152,12 @@ PGHOST=$pg_host PGPORT=$pg_port POSTGRES_USER=$pg_user POSTGRES_DB=$db ERPMAX_DB
     { cat "$tmp/init-roles.log"; die "init-roles.sh failed"; }
 url="jdbc:postgresql://$pg_host:$pg_port/$db"
 
-migrate() { # color, migrator arguments...
+migrate() { # color, then "docker-entrypoint.sh migrate" arguments: [COMMAND] [ARGS]
     local color=$1
     shift
     env ERPMAX_MIGRATOR_JAR="$tmp/$color/erpmax-migrate.jar" ERPMAX_DB_URL="$url" ERPMAX_DB_USER="$owner" \
         ERPMAX_DB_PASSWORD=owner-pw ERPMAX_MIGRATION_APP_ROLE="$app_role" ERPMAX_DB_WAIT_TIMEOUT=30s \
-        docker/docker-entrypoint.sh migrator "$@"
+        docker/docker-entrypoint.sh migrate "$@"
 }
 
 start_instance() { # name color role port

@@ -6,10 +6,18 @@
 #   - PostgreSQL unreachable for 5 s, then reachable: the entrypoint waits, then migrates (exit 0);
 #   - PostgreSQL never reachable: exit 3 after ERPMAX_DB_WAIT_TIMEOUT, naming host and port;
 #   - "migrate" exits 0 on an empty database and again with nothing pending;
+#   - "migrate COMMAND": history, status --check (0, then 4 after rollback --count 1), --labels
+#     expand (= update); --help without a database; an unknown command is the migrator's usage
+#     error (exit 2); the old "migrator" command is gone;
+#   - with a stand-in java: the arguments the migrator gets (update --backup DIR, the migration
+#     credentials), exec'd in place of the entrypoint, no secret printed; RUN_MIGRATIONS=true
+#     forwards SIGTERM to the migrator;
 #   - RUN_MIGRATIONS=true: the schema is migrated before the application starts, and the start
 #     script replaces the entrypoint (exec: same PID, so it gets the signals);
 #   - a failing migration: the application is not started, the exit code is non-zero;
 #   - *_FILE secrets; bad settings exit 2;
+#   - POSIX sh: #!/bin/sh, dash -n, checkbashisms -p (when installed); durations and the bounded
+#     wait under dash and under bash;
 #   - healthcheck.sh: 200 healthy, 503 and silence unhealthy;
 #   - init-roles.sh: two roles; after the migrator ran as the owner, the app role can read and
 #     write the tables but not create one.
@@ -49,7 +57,7 @@ trap cleanup EXIT
 trap 'exit 143' TERM INT
 
 apt_updated=
-for tool in socat:socat bc:bc psql:postgresql-client pg_isready:postgresql-client envsubst:gettext-base java:openjdk-17-jdk-headless; do
+for tool in dash:dash socat:socat bc:bc psql:postgresql-client pg_isready:postgresql-client envsubst:gettext-base java:openjdk-17-jdk-headless; do
     command -v "${tool%%:*}" >/dev/null && continue
     [ "$(id -u)" = 0 ] || { echo "test-entrypoint: ${tool%%:*} is missing (apt-get install ${tool#*:})" >&2; exit 2; }
     [ -n "$apt_updated" ] || { apt-get update -qq; apt_updated=1; }
@@ -122,8 +130,121 @@ entrypoint ERPMAX_DB_URL="$url" docker/docker-entrypoint.sh migrate >"$tmp/m2.ou
 ms=$((($(date +%s%N) - started) / 1000000))
 if [ "$code" -eq 0 ] && [ "$(applied "$db")" = "$n" ]; then ok "migrate again: exit 0, nothing applied (${ms} ms: the no-op every 'up' pays)"; else bad "migrate again: exit $code: $(tail -n 5 "$tmp/m2.out")"; fi
 code=0
-entrypoint ERPMAX_DB_URL="$url" docker/docker-entrypoint.sh migrator status --check >"$tmp/st.out" 2>&1 || code=$?
-if [ "$code" -eq 0 ]; then ok "migrator status --check: exit 0 (nothing pending)"; else bad "migrator status --check: exit $code: $(cat "$tmp/st.out")"; fi
+entrypoint ERPMAX_DB_URL="$url" docker/docker-entrypoint.sh migrate status --check >"$tmp/st.out" 2>&1 || code=$?
+if [ "$code" -eq 0 ]; then ok "migrate status --check: exit 0 (nothing pending)"; else bad "migrate status --check: exit $code: $(cat "$tmp/st.out")"; fi
+
+# --- migrate COMMAND: any migrator command, one way each -----------------------------------------------
+code=0
+entrypoint ERPMAX_DB_URL="$url" docker/docker-entrypoint.sh migrate history >"$tmp/hist.out" 2>"$tmp/hist.err" || code=$?
+if [ "$code" -eq 0 ] && [ "$(grep -c ' 20[0-9]*-[0-9]*-' "$tmp/hist.out")" = "$n" ] && grep -q 'running: erpmax-migrate history$' "$tmp/hist.err"; then
+    ok "migrate history: exit 0, lists the $n applied changesets"
+else
+    bad "migrate history: exit $code: $(tail -n 5 "$tmp/hist.out" "$tmp/hist.err")"
+fi
+code=0
+entrypoint ERPMAX_DB_URL="$url" docker/docker-entrypoint.sh migrate rollback --count 1 >"$tmp/rb.out" 2>&1 || code=$?
+if [ "$code" -eq 0 ] && [ "$(applied "$db")" = $((n - 1)) ]; then
+    ok "migrate rollback --count 1: exit 0, one changeset rolled back"
+else
+    bad "migrate rollback --count 1: exit $code, $(applied "$db") applied: $(tail -n 5 "$tmp/rb.out")"
+fi
+code=0
+entrypoint ERPMAX_DB_URL="$url" docker/docker-entrypoint.sh migrate status --check >"$tmp/st4.out" 2>&1 || code=$?
+if [ "$code" -eq 4 ] && grep -q '^pending: 1 ' "$tmp/st4.out"; then
+    ok "migrate status --check: exit 4 with one changeset pending (the migrator's code)"
+else
+    bad "migrate status --check with one pending: exit $code: $(tail -n 5 "$tmp/st4.out")"
+fi
+code=0
+entrypoint ERPMAX_DB_URL="$url" docker/docker-entrypoint.sh migrate --labels expand >"$tmp/exp.out" 2>&1 || code=$?
+if [ "$code" -eq 0 ] && [ "$(applied "$db")" = "$n" ] && grep -q 'running: erpmax-migrate update --labels expand$' "$tmp/exp.out"; then
+    ok "migrate --labels expand: runs update --labels expand, the changeset is back ($n applied)"
+else
+    bad "migrate --labels expand: exit $code, $(applied "$db") applied: $(tail -n 5 "$tmp/exp.out")"
+fi
+code=0
+entrypoint ERPMAX_DB_URL="jdbc:postgresql://127.0.0.1:$(free_port)/nothing" ERPMAX_DB_WAIT_TIMEOUT=30s \
+    docker/docker-entrypoint.sh migrate bogus >"$tmp/bogus.out" 2>&1 || code=$?
+if [ "$code" -eq 2 ] && grep -q "unknown command 'bogus'" "$tmp/bogus.out" && ! grep -q 'waiting for PostgreSQL' "$tmp/bogus.out"; then
+    ok "migrate bogus: the migrator's usage error, exit 2, without waiting for PostgreSQL"
+else
+    bad "migrate bogus: exit $code: $(tail -n 5 "$tmp/bogus.out")"
+fi
+code=0
+env -u ERPMAX_DB_URL ERPMAX_MIGRATOR_JAR="$jar" docker/docker-entrypoint.sh migrate --help >"$tmp/help.out" 2>&1 || code=$?
+if [ "$code" -eq 0 ] && grep -q '^usage: ' "$tmp/help.out" && grep -q 'rollback-sql' "$tmp/help.out"; then
+    ok "migrate --help: the migrator's help, no database needed"
+else
+    bad "migrate --help: exit $code: $(head -n 5 "$tmp/help.out")"
+fi
+code=0
+env -u ERPMAX_DB_URL PATH="$tmp/no-such-dir:/usr/bin:/bin" docker/docker-entrypoint.sh migrator status >/dev/null 2>&1 || code=$?
+if [ "$code" -ne 0 ]; then ok "the old \"migrator\" command is gone (exit $code)"; else bad "\"migrator status\" still runs"; fi
+
+# --- The migrator's arguments and environment, with a stand-in java (no JVM) ---------------------------
+mkdir -p "$tmp/fake-java/bin"
+cat >"$tmp/fake-java/bin/java" <<EOF
+#!/bin/sh
+# Stands in for java: records its PID, arguments and database credentials.
+printf 'pid=%s user=%s password=%s args=%s\n' "\$\$" "\${ERPMAX_DB_USER:-}" "\${ERPMAX_DB_PASSWORD:-}" "\$*" >>"$tmp/java-seen"
+EOF
+chmod +x "$tmp/fake-java/bin/java"
+printf 'owner-secret-42' >"$tmp/owner-secret"
+fake_migrate() { # the arguments expected after "-jar JAR", then the entrypoint's arguments
+    local expected=$1 seen
+    shift
+    rm -f "$tmp/java-seen"
+    code=0
+    # shellcheck disable=SC2016 # $$ and $1 belong to the inner shell
+    env JAVA_HOME="$tmp/fake-java" ERPMAX_MIGRATOR_JAR="$jar" ERPMAX_DB_URL="$url" ERPMAX_DB_USER=app ERPMAX_DB_PASSWORD=app-pw \
+        ERPMAX_MIGRATION_DB_USER=owner ERPMAX_MIGRATION_DB_PASSWORD_FILE="$tmp/owner-secret" ERPMAX_MIGRATION_BACKUP_DIR=/backups \
+        MIGRATOR_JAVA_OPTS="-Xmx64m  -Xss1m" sh -c 'echo "$$" >"$1"; shift; exec docker/docker-entrypoint.sh "$@"' _ "$tmp/ep-pid" "$@" \
+        >"$tmp/fake.out" 2>&1 || code=$?
+    seen=$(cat "$tmp/java-seen" 2>/dev/null)
+    if [ "$code" -eq 0 ] && [ "$seen" = "pid=$(cat "$tmp/ep-pid") user=owner password=owner-secret-42 args=-Xmx64m -Xss1m -jar $jar $expected" ] &&
+        ! grep -q 'secret' "$tmp/fake.out"; then
+        ok "$* → erpmax-migrate $expected (exec'd in place, as the migration user, no secret printed)"
+    else
+        bad "$*: exit $code, java saw '$seen'; $(tail -n 3 "$tmp/fake.out")"
+    fi
+}
+fake_migrate "update --backup /backups" migrate
+fake_migrate "update --backup /backups --labels expand" migrate --labels expand
+fake_migrate "update --backup /backups --labels expand" migrate update --labels expand
+fake_migrate "update --backup /elsewhere" migrate update --backup /elsewhere
+fake_migrate "history" migrate history
+fake_migrate "status --check" migrate status --check
+fake_migrate "rollback --count 1" migrate rollback --count 1
+fake_migrate "restore /backups/x.dump --force" migrate restore /backups/x.dump --force
+fake_migrate "--help" migrate help
+
+# RUN_MIGRATIONS: SIGTERM to the entrypoint (PID 1 in a container) reaches the migrator.
+cat >"$tmp/fake-java/bin/java" <<EOF
+#!/bin/sh
+trap 'echo TERM >"$tmp/java-term"; exit 143' TERM
+echo "\$\$" >"$tmp/java-pid"
+i=0
+while [ \$i -lt 200 ]; do sleep 0.1; i=\$((i + 1)); done
+EOF
+printf '#!/bin/sh\ntouch "%s"\n' "$tmp/started-anyway" >"$tmp/never-start.sh"
+chmod +x "$tmp/never-start.sh"
+rm -f "$tmp/java-pid" "$tmp/java-term"
+# env execs the entrypoint: $! is its PID (a function run with & would be a subshell in between).
+env JAVA_HOME="$tmp/fake-java" ERPMAX_MIGRATOR_JAR="$jar" ERPMAX_DB_URL="$url" ERPMAX_DB_USER="$pg_user" RUN_MIGRATIONS=true \
+    ERPMAX_START_SCRIPT="$tmp/never-start.sh" docker/docker-entrypoint.sh app >"$tmp/sig.out" 2>&1 &
+ep=$!
+pids+=("$ep")
+for _ in $(seq 1 100); do [ -s "$tmp/java-pid" ] && break; sleep 0.1; done
+sleep 0.3
+kill -TERM "$ep" 2>/dev/null || true
+code=0
+wait "$ep" || code=$?
+if [ "$code" -eq 143 ] && [ "$(cat "$tmp/java-term" 2>/dev/null)" = TERM ] && [ ! -f "$tmp/started-anyway" ] &&
+    grep -q 'migrator exit code 143' "$tmp/sig.out"; then
+    ok "RUN_MIGRATIONS=true + SIGTERM: forwarded to the migrator; exit 143, the application not started"
+else
+    bad "RUN_MIGRATIONS=true + SIGTERM: exit $code, migrator got '$(cat "$tmp/java-term" 2>/dev/null)'; $(tail -n 3 "$tmp/sig.out")"
+fi
 
 # --- RUN_MIGRATIONS=true: migrated before the application starts, which replaces the entrypoint ------
 new_db run
@@ -184,6 +305,38 @@ if [ "$(cat "$tmp/env-seen" 2>/dev/null)" = "from-a-file|unset" ]; then ok "ERPM
 code=0
 ERPMAX_DB_URL="$url" ERPMAX_DB_PASSWORD=x ERPMAX_DB_PASSWORD_FILE="$tmp/secret" docker/docker-entrypoint.sh app >/dev/null 2>&1 || code=$?
 if [ "$code" -eq 2 ]; then ok "both ERPMAX_DB_PASSWORD and _FILE: exit 2"; else bad "both ERPMAX_DB_PASSWORD and _FILE: exit $code"; fi
+
+# --- POSIX sh: the same behaviour under dash (Debian's /bin/sh) and bash --------------------------------
+if [ "$(head -n 1 docker/docker-entrypoint.sh)" = '#!/bin/sh' ] && dash -n docker/docker-entrypoint.sh 2>"$tmp/dash-n.err"; then
+    ok "docker-entrypoint.sh: #!/bin/sh, dash -n finds nothing"
+else
+    bad "docker-entrypoint.sh: not a clean #!/bin/sh script: $(cat "$tmp/dash-n.err")"
+fi
+if command -v checkbashisms >/dev/null; then
+    if checkbashisms -f -p docker/docker-entrypoint.sh >"$tmp/cb.out" 2>&1; then ok "checkbashisms -p: no bashism"; else bad "checkbashisms -p: $(cat "$tmp/cb.out")"; fi
+fi
+# wait-for-db with every form of duration (PostgreSQL answers: 0) and bad ones (2), in both shells.
+for sh in dash bash; do
+    results=
+    for spec in 500ms 30s 10m 1h PT1M30S PT10M 090 soon PT PT1M30 1.5s PT1X; do
+        code=0
+        ERPMAX_DB_URL="$url" ERPMAX_DB_WAIT_TIMEOUT=$spec "$sh" docker/docker-entrypoint.sh wait-for-db >/dev/null 2>&1 || code=$?
+        results="$results $spec=$code"
+    done
+    if [ "$results" = " 500ms=0 30s=0 10m=0 1h=0 PT1M30S=0 PT10M=0 090=0 soon=2 PT=2 PT1M30=2 1.5s=2 PT1X=2" ]; then
+        ok "$sh docker/docker-entrypoint.sh wait-for-db: durations 500ms 30s 10m 1h PT1M30S PT10M 090 accepted, bad ones exit 2"
+    else
+        bad "$sh docker/docker-entrypoint.sh wait-for-db:$results"
+    fi
+done
+port=$(free_port)
+code=0
+ERPMAX_DB_URL="jdbc:postgresql://127.0.0.1:$port/x" ERPMAX_DB_WAIT_TIMEOUT=1500ms dash docker/docker-entrypoint.sh wait-for-db >/dev/null 2>"$tmp/dash-wait.err" || code=$?
+if [ "$code" -eq 3 ] && grep -q "waiting for PostgreSQL at 127.0.0.1:$port" "$tmp/dash-wait.err"; then
+    ok "dash: PostgreSQL not there, exit 3 after ERPMAX_DB_WAIT_TIMEOUT=1500ms (logged)"
+else
+    bad "dash: PostgreSQL not there: exit $code: $(cat "$tmp/dash-wait.err")"
+fi
 
 # --- healthcheck.sh ---------------------------------------------------------------------------------------
 hc_port=$(free_port)
