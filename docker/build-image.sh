@@ -58,11 +58,16 @@ fi
 
 log "podman build ($artifacts artifacts) -> $tag"
 started=$SECONDS
-nice podman build --format docker --isolation chroot --ignorefile docker/Dockerfile.dockerignore -f docker/Dockerfile \
+# --uts host --add-host: the build's last step boots Micro, which stops when it cannot resolve its
+# own host name; buildah gives a build container a random one that its /etc/hosts does not list
+# (Docker and BuildKit do list theirs).
+nice podman build --format docker --isolation chroot --uts host --add-host "$(hostname):127.0.0.1" \
+    --ignorefile docker/Dockerfile.dockerignore -f docker/Dockerfile \
     --build-arg BUILD_IMAGE="$base" --build-arg RUNTIME_IMAGE="$base" --build-arg ARTIFACTS="$artifacts" \
     --build-arg VERSION="$(git describe --tags --always 2>/dev/null || echo dev)" --build-arg REVISION="$(git rev-parse HEAD 2>/dev/null || echo unknown)" -t "$tag" . >"${work}/build.log" 2>&1 ||
     { tail -n 30 "$work/build.log" >&2; exit 1; }
 log "built in $((SECONDS - started)) s: $(podman image inspect --format '{{.Size}}' "$tag" | awk '{printf "%d MB", $1/1000000}')"
+grep -m 1 '^AppCDS archive:' "$work/build.log" | sed 's/^/[image] /' || true
 podman image inspect --format 'user={{.Config.User}} entrypoint={{.Config.Entrypoint}} cmd={{.Config.Cmd}} healthcheck={{.Config.Healthcheck}}' "$tag" 2>/dev/null ||
     podman image inspect --format 'user={{.Config.User}} entrypoint={{.Config.Entrypoint}} cmd={{.Config.Cmd}}' "$tag"
 
@@ -76,7 +81,11 @@ port=$((20000 + $$ % 10000))
 ctr=
 app_pid=
 cleanup() {
-    [ -z "$app_pid" ] || kill "$app_pid" 2>/dev/null || true
+    if [ -n "$app_pid" ]; then
+        # The JVM in the container, then buildah run.
+        ss -ltnpH "sport = :$port" | sed -n 's/.*pid=\([0-9]*\).*/\1/p' | xargs -r kill -TERM 2>/dev/null || true
+        kill "$app_pid" 2>/dev/null || true
+    fi
     [ -z "$ctr" ] || buildah rm "$ctr" >/dev/null 2>&1 || true
     psql -h "$pg_host" -p "$pg_port" -U "$pg_user" -qAtc "DROP DATABASE IF EXISTS $db WITH (FORCE)" >/dev/null 2>&1 || true
 }
@@ -107,8 +116,24 @@ until run "$ctr" -- /opt/erpmax/bin/healthcheck.sh ready 2>/dev/null; do
     sleep 2
 done
 log "READY after $((SECONDS - started)) s (image HEALTHCHECK command passes)"
+# The container must boot from the AppCDS archive made at build time, not make its own.
+if grep -E '^start\.sh: .*(AppCDS|archive)' "$work/smoke-app.log" >&2; then
+    echo "build-image: the app did not use the image's AppCDS archive" >&2
+    exit 1
+fi
 java_pid=$(ss -ltnpH "sport = :$port" | sed -n 's/.*pid=\([0-9]*\).*/\1/p' | head -n 1)
-[ -z "$java_pid" ] || kill -TERM "$java_pid"
-wait "$app_pid" 2>/dev/null || true
+[ -n "$java_pid" ] || { echo "build-image: no process listens on port $port" >&2; exit 1; }
+kill -TERM "$java_pid"
+started=$SECONDS
+while kill -0 "$app_pid" 2>/dev/null && [ $((SECONDS - started)) -le 60 ]; do sleep 1; done
+if kill -0 "$app_pid" 2>/dev/null; then
+    tail -n 30 "$work/smoke-app.log" >&2
+    echo "build-image: the app did not stop within 60 s of SIGTERM" >&2
+    exit 1
+fi
+status=0
+wait "$app_pid" || status=$?
 app_pid=
+[ "$status" -eq 0 ] || { tail -n 30 "$work/smoke-app.log" >&2; echo "build-image: the app exited with $status on SIGTERM" >&2; exit 1; }
+log "stopped on SIGTERM in $((SECONDS - started)) s (exit 0)"
 log "smoke test passed"
