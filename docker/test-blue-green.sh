@@ -19,7 +19,7 @@
 #
 #   docker/test-blue-green.sh
 #
-# Environment: BG_RATE (200 requests/s), BG_GREEN_WARMUP (20 s of half the rate straight to green
+# Environment: BG_RATE (200 requests/s), BG_GREEN_WARMUP (30 s of a quarter of the rate straight to green
 # before the switch, not counted), BG_SECONDS (minimum load time: 60; the load goes on until
 # the upgrade is over), BG_WARMUP (30 s of load on blue before, not counted), ERPMAX_TEST_PG_HOST/PORT/
 # USER (127.0.0.1:5432, postgres, trust auth), ERPMAX_TEST_AMQP_URI (amqp://guest:guest@127.0.0.1:5672),
@@ -293,19 +293,21 @@ full_priority() { # pid...: every thread of each JVM back to nice 0 (threads car
         for task in /proc/"$pid"/task/*; do renice -n 0 -p "${task##*/}" >/dev/null 2>&1 || true; done
     done
 }
-# shellcheck disable=SC2154
-full_priority "$pid_green_api" "$pid_green_worker"
 # Warm green before it gets the whole load, as one would before a switch: a JVM that has just
 # booted answers a fraction of what a warm one does (seen here: requests timing out right after
-# switching to a cold green). Direct to green, half the rate, BG_GREEN_WARMUP seconds; its jobs
-# are checked like all others, its failures reported, not counted.
-green_warmup=${BG_GREEN_WARMUP:-20}
+# switching to a cold green). Direct to green, a quarter of the rate, BG_GREEN_WARMUP seconds,
+# still at nice 10: blue keeps serving the full rate meanwhile, and green's JIT compiles with the
+# CPU left over (warming it at full priority and half the rate took that CPU from blue: 2,000
+# requests queued). Its jobs are checked like all others, its failures reported, not counted.
+green_warmup=${BG_GREEN_WARMUP:-30}
 if [ "$green_warmup" -gt 0 ]; then
-    java -Xmx256m -cp "$tmp/loadgen" LoadGen "http://127.0.0.1:$green_api" "$((rate / 2))" "$green_warmup" \
+    java -Xmx256m -cp "$tmp/loadgen" LoadGen "http://127.0.0.1:$green_api" "$((rate / 4))" "$green_warmup" \
         "$tmp/job-ids-warmup-green" >"$tmp/warmup-green.out" 2>"$tmp/warmup-green.err" ||
         die "warming green failed: $(tail -n 5 "$tmp/warmup-green.err")"
     log "green warmed: $(grep -E '^(requests sent|failed requests)' "$tmp/warmup-green.out" | tr '\n' ' ')"
 fi
+# shellcheck disable=SC2154
+full_priority "$pid_green_api" "$pid_green_worker"
 
 # --- 5. Switch ---------------------------------------------------------------------------------------------------
 NGINX_TEMPLATE=docker/nginx/templates/upstream.conf.template NGINX_UPSTREAM="$tmp/nginx/conf.d/upstream.conf" \
