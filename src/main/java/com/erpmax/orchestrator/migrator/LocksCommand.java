@@ -17,8 +17,9 @@ import java.util.Set;
 final class LocksCommand implements Command {
 
     /**
-     * Our instances poll with pg_try_advisory_lock, so a waiter never shows in pg_locks: it is
-     * a session named erpmax-<role>@<host>:<pid> other than the holder's.
+     * A waiter shows in pg_locks (not granted) only during its wait slices, and an instance
+     * migrating for the holder not at all: each is a session named erpmax-<role>@<host>:<pid>
+     * other than the holder's.
      */
     private static final String OTHER_SESSIONS = """
             SELECT pid, application_name, client_addr::text, backend_start, state

@@ -98,7 +98,9 @@ public class SchemaGate {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             LOG.info("Start-up interrupted (the application is stopping)");
-        } catch (Exception e) {
+        } catch (Exception | LinkageError e) {
+            // A LinkageError (a class missing from the WAR) would otherwise end this task
+            // silently and leave readiness in STARTING for ever.
             fail(e);
         }
     }
@@ -176,7 +178,7 @@ public class SchemaGate {
         }
     }
 
-    private void fail(Exception e) {
+    private void fail(Throwable e) {
         String reason = e.getMessage() == null ? e.getClass().getName() : e.getMessage();
         LOG.log(Level.SEVERE, "Start-up failed", e);
         state.fail(reason);

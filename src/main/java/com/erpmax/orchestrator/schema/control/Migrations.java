@@ -4,27 +4,6 @@ import com.erpmax.orchestrator.schema.entity.AppliedChangeSet;
 import com.erpmax.orchestrator.schema.entity.ChangeSetRef;
 import com.erpmax.orchestrator.schema.entity.ChangelogEntry;
 
-import liquibase.Contexts;
-import liquibase.LabelExpression;
-import liquibase.Liquibase;
-import liquibase.Scope;
-import liquibase.UpdateSummaryOutputEnum;
-import liquibase.ChecksumVersion;
-import liquibase.changelog.ChangeLogParameters;
-import liquibase.changelog.ChangeSet;
-import liquibase.changelog.DatabaseChangeLog;
-import liquibase.changelog.visitor.AbstractChangeExecListener;
-import liquibase.database.Database;
-import liquibase.database.DatabaseFactory;
-import liquibase.database.jvm.JdbcConnection;
-import liquibase.parser.ChangeLogParserFactory;
-import liquibase.resource.ClassLoaderResourceAccessor;
-import liquibase.snapshot.SnapshotGeneratorFactory;
-import liquibase.sqlgenerator.SqlGeneratorFactory;
-import liquibase.structure.core.Schema;
-import liquibase.structure.core.Table;
-import liquibase.ui.LoggerUIService;
-import liquibase.resource.ResourceAccessor;
 
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -43,6 +22,10 @@ import java.util.logging.Logger;
  * Our Liquibase changelog and what can be done with it: which changesets are pending, and
  * applying them. Knows nothing of locks (the caller holds {@link MigrationLock}) nor of CDI,
  * so the WAR and the migrator share it.
+ * <p>
+ * Its code names no Liquibase type: what needs Liquibase is in {@link LiquibaseChangelog},
+ * loaded only when Liquibase has work to do. A boot that finds nothing pending (the manifest
+ * and one query) so loads none of Liquibase's classes.
  */
 public final class Migrations {
 
@@ -120,14 +103,7 @@ public final class Migrations {
     }
 
     List<ChangelogEntry> parseEntries() throws Exception {
-        return inLiquibaseScope(() -> {
-            List<ChangelogEntry> parsed = new ArrayList<>();
-            for (ChangeSet changeSet : parse().getChangeSets()) {
-                parsed.add(new ChangelogEntry(ref(changeSet), changeSet.generateCheckSum(ChecksumVersion.latest()).toString(),
-                        changeSet.isRunOnChange()));
-            }
-            return List.copyOf(parsed);
-        });
+        return liquibase().parseEntries();
     }
 
     /**
@@ -193,22 +169,12 @@ public final class Migrations {
 
     /** Runs Liquibase itself on the connection (rollback, tag, validate), with analytics off. */
     public <T> T withLiquibase(Connection connection, LiquibaseWork<T> work) throws Exception {
-        return inLiquibaseScope(() -> {
-            Database database = DatabaseFactory.getInstance().findCorrectDatabaseImplementation(new JdbcConnection(connection));
-            // Not closed: closing would close the caller's connection.
-            try (PreparedStatement role = connection.prepareStatement("SELECT set_config('erpmax.app_role', ?, false)")) {
-                role.setString(1, appRole);
-                role.execute();
-            }
-            Liquibase liquibase = new Liquibase(changelog, resources(), database);
-            liquibase.setShowSummaryOutput(UpdateSummaryOutputEnum.LOG);
-            return work.run(liquibase);
-        });
+        return liquibase().withLiquibase(connection, work);
     }
 
     /** Work with a Liquibase instance bound to our changelog. */
     public interface LiquibaseWork<T> {
-        T run(Liquibase liquibase) throws Exception;
+        T run(liquibase.Liquibase liquibase) throws Exception;
     }
 
     /**
@@ -252,11 +218,7 @@ public final class Migrations {
         int[] done = {0};
         for (int attempt = 1; ; attempt++) {
             try {
-                withLiquibase(connection, liquibase -> {
-                    liquibase.setChangeExecListener(new CountingListener(done, total, progress));
-                    liquibase.update(new Contexts(), new LabelExpression(labels));
-                    return null;
-                });
+                liquibase().update(connection, labels, done, total, progress);
                 return done[0];
             } catch (Exception e) {
                 if (!isLockTimeout(e) || attempt > retries) {
@@ -278,20 +240,7 @@ public final class Migrations {
      * waiting for the lock, it takes about a second off the time from lock release to READY.
      */
     public void warmUp(Connection connection) throws Exception {
-        inLiquibaseScope(() -> {
-            Database database = DatabaseFactory.getInstance().findCorrectDatabaseImplementation(new JdbcConnection(connection));
-            for (ChangeSet changeSet : parse().getChangeSets()) {
-                for (var change : changeSet.getChanges()) {
-                    for (var statement : change.generateStatements(database)) {
-                        SqlGeneratorFactory.getInstance().generateSql(statement, database);
-                    }
-                }
-            }
-            // What Liquibase asks first when it starts: reads only (metadata), never writes.
-            SnapshotGeneratorFactory.getInstance().has(
-                    new Table().setName(database.getDatabaseChangeLogTableName()).setSchema(new Schema(database.getDefaultCatalogName(), database.getDefaultSchemaName())), database);
-            return null;
-        });
+        liquibase().warmUp(connection);
     }
 
     /**
@@ -320,61 +269,15 @@ public final class Migrations {
         return false;
     }
 
-    private DatabaseChangeLog parse() throws Exception {
-        ResourceAccessor resources = resources();
-        return ChangeLogParserFactory.getInstance().getParser(changelog, resources)
-                .parse(changelog, new ChangeLogParameters(), resources);
-    }
-
-    private ResourceAccessor resources() {
-        return new ClassLoaderResourceAccessor(classLoader);
-    }
-
-    /**
-     * Liquibase phones home for analytics by default: never from here (air-gapped hosts would
-     * wait for it). Its console messages go to its logger instead of standard output, where
-     * they would mix with the migrator's own output.
-     */
-    private <T> T inLiquibaseScope(Scope.ScopedRunnerWithReturn<T> work) throws Exception {
-        return Scope.child(Map.of(
-                "liquibase.analytics.enabled", Boolean.FALSE,
-                Scope.Attr.ui.name(), new LoggerUIService(),
-                Scope.Attr.resourceAccessor.name(), resources(),
-                Scope.Attr.classLoader.name(), classLoader), work);
+    /** Liquibase's side of this changelog; its classes load on the first call. */
+    private LiquibaseChangelog liquibase() {
+        return new LiquibaseChangelog(classLoader, changelog, appRole);
     }
 
     private static boolean queryBoolean(Connection connection, String sql) throws SQLException {
         try (Statement statement = connection.createStatement(); ResultSet row = statement.executeQuery(sql)) {
             row.next();
             return row.getBoolean(1);
-        }
-    }
-
-    private static ChangeSetRef ref(ChangeSet changeSet) {
-        return new ChangeSetRef(changeSet.getId(), changeSet.getAuthor(), changeSet.getFilePath());
-    }
-
-    private static final class CountingListener extends AbstractChangeExecListener {
-        private final int[] done;
-        private final int total;
-        private final Progress progress;
-        private long started = System.nanoTime();
-
-        CountingListener(int[] done, int total, Progress progress) {
-            this.done = done;
-            this.total = total;
-            this.progress = progress;
-        }
-
-        @Override
-        public void willRun(ChangeSet changeSet, DatabaseChangeLog log, Database database, ChangeSet.RunStatus status) {
-            started = System.nanoTime();
-        }
-
-        @Override
-        public void ran(ChangeSet changeSet, DatabaseChangeLog log, Database database, ChangeSet.ExecType type) {
-            done[0]++;
-            progress.applied(done[0], total, ref(changeSet), Duration.ofNanos(System.nanoTime() - started));
         }
     }
 }
