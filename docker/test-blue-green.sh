@@ -19,8 +19,8 @@
 #
 #   docker/test-blue-green.sh
 #
-# Environment: BG_RATE (200 requests/s), BG_GREEN_WARMUP (30 s of a quarter of the rate straight to green
-# before the switch, not counted), BG_SECONDS (minimum load time: 60; the load goes on until
+# Environment: BG_RATE (200 requests/s), BG_GREEN_WARMUP (20 s at nice 10, then 10 s, of a quarter of
+# the rate straight to green before the switch, not counted), BG_SECONDS (minimum load time: 60; the load goes on until
 # the upgrade is over), BG_WARMUP (30 s of load on blue before, not counted), ERPMAX_TEST_PG_HOST/PORT/
 # USER (127.0.0.1:5432, postgres, trust auth), ERPMAX_TEST_AMQP_URI (amqp://guest:guest@127.0.0.1:5672),
 # BG_KEEP=true keeps the temporary directory (logs of every process) even on success.
@@ -294,20 +294,22 @@ full_priority() { # pid...: every thread of each JVM back to nice 0 (threads car
     done
 }
 # Warm green before it gets the whole load, as one would before a switch: a JVM that has just
-# booted answers a fraction of what a warm one does (seen here: requests timing out right after
-# switching to a cold green). Direct to green, a quarter of the rate, BG_GREEN_WARMUP seconds,
-# still at nice 10: blue keeps serving the full rate meanwhile, and green's JIT compiles with the
-# CPU left over (warming it at full priority and half the rate took that CPU from blue: 2,000
-# requests queued). Its jobs are checked like all others, its failures reported, not counted.
-green_warmup=${BG_GREEN_WARMUP:-30}
-if [ "$green_warmup" -gt 0 ]; then
-    java -Xmx256m -cp "$tmp/loadgen" LoadGen "http://127.0.0.1:$green_api" "$((rate / 4))" "$green_warmup" \
-        "$tmp/job-ids-warmup-green" >"$tmp/warmup-green.out" 2>"$tmp/warmup-green.err" ||
-        die "warming green failed: $(tail -n 5 "$tmp/warmup-green.err")"
-    log "green warmed: $(grep -E '^(requests sent|failed requests)' "$tmp/warmup-green.out" | tr '\n' ' ')"
-fi
+# booted answers a fraction of what a warm one does (seen here: 1,500 requests queued right after
+# switching to a cold green). Direct to green, a quarter of the rate, its jobs checked like all
+# others, its failures reported, not counted: first BG_GREEN_WARMUP seconds still at nice 10
+# (green's JIT compiles with the CPU blue leaves), then, at full priority, half as long again
+# (warming at full priority and half the rate from the start took blue's CPU: 2,000 requests queued).
+green_warmup=${BG_GREEN_WARMUP:-20}
+warm_green() { # seconds label
+    java -Xmx256m -cp "$tmp/loadgen" LoadGen "http://127.0.0.1:$green_api" "$((rate / 4))" "$1" \
+        "$tmp/job-ids-warmup-green-$2" >"$tmp/warmup-green-$2.out" 2>"$tmp/warmup-green-$2.err" ||
+        die "warming green failed: $(tail -n 5 "$tmp/warmup-green-$2.err")"
+    log "green warmed ($2, $1 s): $(grep -E '^(requests sent|failed requests)' "$tmp/warmup-green-$2.out" | tr '\n' ' ')"
+}
+[ "$green_warmup" -le 0 ] || warm_green "$green_warmup" nice-10
 # shellcheck disable=SC2154
 full_priority "$pid_green_api" "$pid_green_worker"
+[ "$green_warmup" -le 0 ] || warm_green "$(( (green_warmup + 1) / 2 ))" full-priority
 
 # --- 5. Switch ---------------------------------------------------------------------------------------------------
 NGINX_TEMPLATE=docker/nginx/templates/upstream.conf.template NGINX_UPSTREAM="$tmp/nginx/conf.d/upstream.conf" \
