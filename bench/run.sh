@@ -59,7 +59,8 @@ engine_list=${BENCH_ENGINES:-erpmax-amqp erpmax-db db-scheduler jobrunr ceiling-
 # Tuning (chosen by trying a few on this machine; see bench/results/latest.md).
 erpmax_amqp_concurrency=${BENCH_ERPMAX_AMQP_CONCURRENCY:-64}
 erpmax_amqp_prefetch=${BENCH_ERPMAX_AMQP_PREFETCH:-128}
-erpmax_db_concurrency=${BENCH_ERPMAX_DB_CONCURRENCY:-64}
+# No broker: 128 is 4 claim loops of 32 (30k jobs: 64 -> 6.7k/s, 128 -> 9.5k/s, 256 -> 9.3k/s).
+erpmax_db_concurrency=${BENCH_ERPMAX_DB_CONCURRENCY:-128}
 erpmax_db_poll=${BENCH_ERPMAX_DB_POLL:-100ms}
 erpmax_java_opts=${BENCH_ERPMAX_JAVA_OPTS:--Xms1g -Xmx2g}
 dbs_threads=${BENCH_DBS_THREADS:-16}

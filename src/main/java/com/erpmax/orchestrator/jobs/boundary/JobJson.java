@@ -1,13 +1,12 @@
 package com.erpmax.orchestrator.jobs.boundary;
 
 import com.erpmax.orchestrator.jobs.entity.Job;
+import com.erpmax.orchestrator.platform.control.Jsons;
 
-import jakarta.json.Json;
 import jakarta.json.JsonObject;
 import jakarta.json.JsonObjectBuilder;
 import jakarta.json.JsonValue;
 
-import java.io.StringReader;
 import java.time.Instant;
 
 /** The JSON form of a job in the API. */
@@ -17,7 +16,7 @@ final class JobJson {
     }
 
     static JsonObject of(Job job) {
-        JsonObjectBuilder json = Json.createObjectBuilder()
+        JsonObjectBuilder json = Jsons.objectBuilder()
                 .add("id", job.id())
                 .add("type", job.type())
                 .add("status", job.status().value())
@@ -42,7 +41,7 @@ final class JobJson {
     }
 
     private static JsonValue parse(String json) {
-        try (var reader = Json.createReader(new StringReader(json))) {
+        try (var reader = Jsons.reader(json)) {
             return reader.readValue();
         }
     }

@@ -8,12 +8,12 @@ import com.erpmax.orchestrator.jobs.entity.JobPage;
 import com.erpmax.orchestrator.jobs.entity.JobStatus;
 import com.erpmax.orchestrator.jobs.entity.JobSubmission;
 import com.erpmax.orchestrator.platform.control.Broker;
+import com.erpmax.orchestrator.platform.control.Jsons;
 import com.erpmax.orchestrator.platform.entity.ErrorCode;
 import com.erpmax.orchestrator.platform.entity.ServiceException;
 
 import jakarta.enterprise.context.RequestScoped;
 import jakarta.inject.Inject;
-import jakarta.json.Json;
 import jakarta.json.JsonArrayBuilder;
 import jakarta.json.JsonObjectBuilder;
 import jakarta.json.JsonValue;
@@ -95,9 +95,9 @@ public class JobsResource {
         int pageSize = limit == null ? DEFAULT_LIMIT : boundedInt("limit", limit, 1, MAX_LIMIT);
         Long afterId = after == null ? null : (long) boundedInt("after", after, 1, Integer.MAX_VALUE);
         JobPage page = store.list(status == null ? null : parseStatus(status), type, pageSize, afterId);
-        JsonArrayBuilder jobs = Json.createArrayBuilder();
+        JsonArrayBuilder jobs = Jsons.arrayBuilder();
         page.jobs().forEach(job -> jobs.add(JobJson.of(job)));
-        JsonObjectBuilder json = Json.createObjectBuilder().add("jobs", jobs);
+        JsonObjectBuilder json = Jsons.objectBuilder().add("jobs", jobs);
         if (page.nextAfter() != null) {
             UriBuilder next = uri.getRequestUriBuilder().replaceQueryParam("after", page.nextAfter())
                     .replaceQueryParam("limit", pageSize);

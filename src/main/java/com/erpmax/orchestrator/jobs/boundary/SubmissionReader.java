@@ -1,10 +1,10 @@
 package com.erpmax.orchestrator.jobs.boundary;
 
 import com.erpmax.orchestrator.jobs.entity.JobSubmission;
+import com.erpmax.orchestrator.platform.control.Jsons;
 import com.erpmax.orchestrator.platform.entity.ErrorCode;
 import com.erpmax.orchestrator.platform.entity.ServiceException;
 
-import jakarta.json.Json;
 import jakarta.json.JsonNumber;
 import jakarta.json.JsonObject;
 import jakarta.json.JsonString;
@@ -49,8 +49,8 @@ final class SubmissionReader {
         int timeoutSeconds = integer(request, "timeoutSeconds", JobSubmission.DEFAULT_TIMEOUT_SECONDS, 1, MAX_TIMEOUT_SECONDS);
         Instant runAt = runAt(request.get("runAt"));
         String key = key(idempotencyKey);
-        String canonical = Json.createObjectBuilder().add("type", text.getString()).add("payload", payload)
-                .add("priority", priority).add("runAt", runAt == null ? JsonValue.NULL : Json.createValue(runAt.toString()))
+        String canonical = Jsons.objectBuilder().add("type", text.getString()).add("payload", payload)
+                .add("priority", priority).add("runAt", runAt == null ? JsonValue.NULL : Jsons.value(runAt.toString()))
                 .add("maxAttempts", maxAttempts).add("timeoutSeconds", timeoutSeconds).build().toString();
         return new JobSubmission(text.getString(), payload.toString(), priority, runAt, maxAttempts, timeoutSeconds, key,
                 key == null ? null : sha256(canonical));

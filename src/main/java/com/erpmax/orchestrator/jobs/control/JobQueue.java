@@ -6,16 +6,18 @@ import com.erpmax.orchestrator.jobs.entity.JobStatus;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 
-import javax.sql.DataSource;
 import java.sql.Array;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.sql.Statement;
 import java.time.Duration;
 import java.util.Collection;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
+import javax.sql.DataSource;
 
 /**
  * The workers' side of the {@code jobs} table: claim under a lease, keep the lease alive,
@@ -30,7 +32,12 @@ public class JobQueue {
                             lease_expires_at = now() + ? * interval '1 millisecond'
              WHERE id = ? AND status = 'queued' AND run_at <= now()
             RETURNING\s""" + JobRows.COLUMNS;
-    private static final String CLAIM_DUE = """
+    /**
+     * The previous batch's successes ride along (first two parameters; empty arrays for none): one
+     * round trip and one commit per batch instead of two. A data-modifying CTE always runs, and it
+     * touches only running rows while the claim takes only queued ones, so the two never meet.
+     */
+    private static final String SUCCEED_THEN_CLAIM_DUE = "WITH succeeded AS (" + succeedMany("") + ") " + """
             UPDATE jobs SET status = 'running', attempts = attempts + 1, started_at = now(), updated_at = now(),
                             lease_expires_at = now() + ? * interval '1 millisecond'
              WHERE id IN (SELECT id FROM jobs WHERE status = 'queued' AND run_at <= now()
@@ -41,22 +48,40 @@ public class JobQueue {
      * primary key even when the table's statistics are stale (a large batch just inserted), where
      * the other form scanned the index entries of every unfinished job per batch.
      */
-    private static final String CLAIM_MANY = """
+    private static final String SUCCEED_THEN_CLAIM_MANY = "WITH succeeded AS (" + succeedMany("") + ") " + """
             UPDATE jobs SET status = 'running', attempts = attempts + 1, started_at = now(), updated_at = now(),
                             lease_expires_at = now() + ? * interval '1 millisecond'
               FROM unnest(?::bigint[]) AS claimed (id)
              WHERE jobs.id = claimed.id AND jobs.status = 'queued' AND jobs.run_at <= now()
             RETURNING\s""" + JobRows.COLUMNS.replaceAll("(^|, )", "$1jobs.");
     /** Many outcomes, one statement: the write that bounds throughput when jobs are short. */
-    private static final String SUCCEED_MANY = """
-            UPDATE jobs j SET status = 'succeeded', result = o.result::jsonb, error = NULL, finished_at = now(), updated_at = now(),
-                              lease_expires_at = NULL
-              FROM unnest(?::bigint[], ?::text[]) AS o (id, result)
-             WHERE j.id = o.id AND j.status = 'running'
-            """;
+    private static final String SUCCEED_MANY = succeedMany("\n");
+
+    /**
+     * {@code (status = 'running') IS TRUE} rather than {@code status = 'running'}: no index can
+     * serve it, so the planner looks each id up by primary key. With the plain form, on a table
+     * without fresh statistics, it intersected the bitmaps of every unfinished job's index entries
+     * with the running ones and hash-joined the ids: work that grew with the backlog, per batch.
+     */
+    private static String succeedMany(String end) {
+        return """
+                UPDATE jobs j SET status = 'succeeded', result = o.result::jsonb, error = NULL, finished_at = now(), updated_at = now(),
+                                  lease_expires_at = NULL
+                  FROM unnest(?::bigint[], ?::text[]) AS o (id, result)
+                 WHERE j.id = o.id AND (j.status = 'running') IS TRUE""" + end;
+    }
+
+    /**
+     * The claim in priority order must read the claim-order index in order and stop after the
+     * batch. Without statistics (a queue table just filled) the planner instead reads every queued
+     * row and sorts them, per batch (6 ms at 20,000 queued, 0.1 ms in index order). For this
+     * statement's transaction only, a sort is made the last resort.
+     */
+    private static final String CLAIM_IN_INDEX_ORDER = "SET LOCAL enable_sort = off";
+    /** By primary key whatever the statistics: see {@link #succeedMany}. */
     private static final String EXTEND = """
             UPDATE jobs SET lease_expires_at = now() + ? * interval '1 millisecond'
-             WHERE id = ANY (?) AND status = 'running'
+             WHERE id = ANY (?) AND (status = 'running') IS TRUE
             """;
     /** A retryable failure with attempts left waits for its retry; otherwise the job is dead. */
     private static final String FAIL = """
@@ -89,23 +114,59 @@ public class JobQueue {
 
     /** Claims those of the given jobs that are queued and due, in one statement; the others are skipped. */
     public List<Job> claimAll(Collection<Long> ids, Duration lease) throws SQLException {
+        return claimAll(ids, lease, Map.of());
+    }
+
+    /**
+     * Records {@code succeeded} (job id to JSON result, from the previous batch) and claims those of
+     * the given jobs that are queued and due, in one statement and one transaction: both or neither.
+     */
+    public List<Job> claimAll(Collection<Long> ids, Duration lease, Map<Long, String> succeeded) throws SQLException {
         if (ids.isEmpty()) {
+            succeedAll(succeeded);
             return List.of();
         }
-        try (Connection connection = dataSource.getConnection(); PreparedStatement claim = connection.prepareStatement(CLAIM_MANY)) {
-            claim.setLong(1, lease.toMillis());
-            claim.setArray(2, ids(connection, ids));
+        try (Connection connection = dataSource.getConnection();
+             PreparedStatement claim = connection.prepareStatement(SUCCEED_THEN_CLAIM_MANY)) {
+            int next = outcomes(connection, claim, succeeded);
+            claim.setLong(next, lease.toMillis());
+            claim.setArray(next + 1, ids(connection, ids));
             return JobRows.all(claim);
         }
     }
 
     /** Claims up to {@code limit} due jobs, highest priority first; rows other workers are claiming are skipped, not waited for. */
     public List<Job> claimDue(int limit, Duration lease) throws SQLException {
-        try (Connection connection = dataSource.getConnection(); PreparedStatement claim = connection.prepareStatement(CLAIM_DUE)) {
-            claim.setLong(1, lease.toMillis());
-            claim.setInt(2, limit);
-            return JobRows.all(claim);
+        return claimDue(limit, lease, Map.of());
+    }
+
+    /** Records {@code succeeded} (from the previous batch) and claims up to {@code limit} due jobs, in one statement. */
+    public List<Job> claimDue(int limit, Duration lease, Map<Long, String> succeeded) throws SQLException {
+        try (Connection connection = dataSource.getConnection()) {
+            connection.setAutoCommit(false);
+            try (Statement plan = connection.createStatement();
+                 PreparedStatement claim = connection.prepareStatement(SUCCEED_THEN_CLAIM_DUE)) {
+                plan.execute(CLAIM_IN_INDEX_ORDER);
+                int next = outcomes(connection, claim, succeeded);
+                claim.setLong(next, lease.toMillis());
+                claim.setInt(next + 1, limit);
+                List<Job> claimed = JobRows.all(claim);
+                connection.commit();
+                return claimed;
+            } catch (SQLException | RuntimeException e) {
+                connection.rollback();
+                throw e;
+            } finally {
+                connection.setAutoCommit(true);
+            }
         }
+    }
+
+    /** Binds the successes to parameters 1 and 2; returns the next parameter's index. */
+    private static int outcomes(Connection connection, PreparedStatement statement, Map<Long, String> succeeded) throws SQLException {
+        statement.setArray(1, ids(connection, succeeded.keySet()));
+        statement.setArray(2, connection.createArrayOf("text", succeeded.values().toArray()));
+        return 3;
     }
 
     /** The heartbeat: one statement for every job this worker runs. */
@@ -121,13 +182,12 @@ public class JobQueue {
     }
 
     /** Records successes: job id to its JSON result. */
-    public void succeedAll(java.util.Map<Long, String> results) throws SQLException {
+    public void succeedAll(Map<Long, String> results) throws SQLException {
         if (results.isEmpty()) {
             return;
         }
         try (Connection connection = dataSource.getConnection(); PreparedStatement update = connection.prepareStatement(SUCCEED_MANY)) {
-            update.setArray(1, ids(connection, results.keySet()));
-            update.setArray(2, connection.createArrayOf("text", results.values().toArray()));
+            outcomes(connection, update, results);
             update.executeUpdate();
         }
     }

@@ -35,7 +35,13 @@ import java.util.logging.Logger;
 public class OutboxRelay {
 
     private static final Logger LOG = Logger.getLogger(OutboxRelay.class.getName());
-    private static final int BATCH = 100;
+    /**
+     * Rows per transaction and per wait for the broker's confirms. A backlog (a bulk submit, the
+     * broker back after an outage) goes out at the pace of one confirm round per batch: at 100 the
+     * relay, not the workers, bounded a 30,000-job drain (2.5k jobs/s); at 500 it publishes about
+     * 6k/s and the drain reached 3.5k/s, the workers then running at 7-9k/s once it is done.
+     */
+    private static final int BATCH = 500;
     private static final long IDLE_POLL_MILLIS = 1_000;
     private static final long CONFIRM_TIMEOUT_MILLIS = 10_000;
 

@@ -1,8 +1,8 @@
 package com.erpmax.orchestrator.platform.boundary;
 
+import com.erpmax.orchestrator.platform.control.Jsons;
 import com.erpmax.orchestrator.platform.entity.ErrorCode;
 
-import jakarta.json.Json;
 import jakarta.json.JsonObjectBuilder;
 import jakarta.ws.rs.core.Response;
 
@@ -61,7 +61,7 @@ public final class Problems {
     }
 
     private static Response.ResponseBuilder of(int status, String code, String title, String detail, Map<String, String> extensions) {
-        JsonObjectBuilder body = Json.createObjectBuilder()
+        JsonObjectBuilder body = Jsons.objectBuilder()
                 .add("type", "urn:erpmax:problem:" + code)
                 .add("title", title)
                 .add("status", status)

@@ -29,10 +29,11 @@ import java.util.logging.Logger;
 /**
  * Consumes job ids from RabbitMQ with manual acks, in batches: the deliveries waiting in hand
  * (up to {@code erpmax.worker.concurrency}) are claimed with one statement, run in parallel,
- * their outcomes written with one statement, and acknowledged with one ack. A message is
- * acknowledged only after its job's outcome is recorded; a redelivered message for a job that
- * is already running or finished matches no queued row and is acknowledged and dropped. When
- * recording fails (the database is away) the batch goes back to the queue; the queue's
+ * and acknowledged with one ack. The successes of a batch are written with the claim of the next
+ * one (one statement and one commit per batch), or on their own when no next batch is waiting.
+ * A message is acknowledged only after its job's outcome is recorded; a redelivered message for a
+ * job that is already running or finished matches no queued row and is acknowledged and dropped.
+ * When claiming fails (the database is away) the batch goes back to the queue; the queue's
  * delivery limit sends a message that keeps failing to the dead-letter queue.
  */
 @ApplicationScoped
@@ -72,27 +73,35 @@ public class AmqpJobConsumer implements JobIntake {
         worker.start();
     }
 
+    /** A batch that ran: its successes are not recorded yet, so its messages are not acknowledged yet. */
+    private record Pending(JobRunner.Ran ran, Channel channel, List<Delivery> batch) {
+        static final Pending NOTHING = new Pending(JobRunner.Ran.NOTHING, null, List.of());
+    }
+
     private void consumeLoop() {
         int batchSize = settings.workerConcurrency();
         if (!subscribe(batchSize)) {
             return;
         }
         LOG.info(() -> "Consuming " + broker.jobsQueue() + ", batches of up to " + batchSize);
-        List<Delivery> batch = new ArrayList<>(batchSize);
+        Pending pending = Pending.NOTHING;
         while (!stopping) {
             try {
-                Delivery first = deliveries.poll(200, TimeUnit.MILLISECONDS);
+                // With successes in hand, do not wait for the next batch: record them now instead.
+                Delivery first = pending.batch().isEmpty() ? deliveries.poll(200, TimeUnit.MILLISECONDS) : deliveries.poll();
                 if (first == null) {
+                    pending = recordAndAck(pending);
                     continue;
                 }
-                batch.clear();
+                List<Delivery> batch = new ArrayList<>(batchSize);
                 batch.add(first);
                 deliveries.drainTo(batch, batchSize - 1);
-                process(batch);
+                pending = process(batch, pending);
             } catch (InterruptedException e) {
-                return;
+                break;
             }
         }
+        recordAndAck(pending);
     }
 
     /** Retries until the broker answers: a worker may well start before RabbitMQ is up. */
@@ -100,8 +109,9 @@ public class AmqpJobConsumer implements JobIntake {
         while (!stopping) {
             try {
                 Channel opened = broker.openChannel();
-                // Twice the batch: the next batch arrives while this one runs.
-                opened.basicQos(Math.max(settings.workerPrefetch(), 2 * batchSize));
+                // Three batches: one waiting for its successes to be recorded (with the next claim), one
+                // running, and the next arriving meanwhile.
+                opened.basicQos(Math.max(settings.workerPrefetch(), 3 * batchSize));
                 channel = opened;
                 consumerTag = opened.basicConsume(broker.jobsQueue(), false, new DefaultConsumer(opened) {
                     @Override
@@ -122,39 +132,101 @@ public class AmqpJobConsumer implements JobIntake {
         return false;
     }
 
-    private void process(List<Delivery> batch) throws InterruptedException {
+    /** Claims {@code batch} while recording {@code pending}'s successes, acknowledges {@code pending}, runs {@code batch}. */
+    private Pending process(List<Delivery> batch, Pending pending) throws InterruptedException {
         Channel current = channel;
-        long lastTag = batch.get(batch.size() - 1).tag();
+        List<Delivery> valid = new ArrayList<>(batch.size());
+        List<Job> claimed;
         try {
             List<Long> ids = new ArrayList<>(batch.size());
             for (Delivery delivery : batch) {
                 try {
                     ids.add(Long.parseLong(delivery.body().trim()));
+                    valid.add(delivery);
                 } catch (NumberFormatException e) {
                     LOG.warning(() -> "Rejected a message that is not a job id: '" + delivery.body() + "'");
                     current.basicReject(delivery.tag(), false);
-                    ids.add(null);
                 }
             }
-            List<Job> claimed = queue.claimAll(ids.stream().filter(id -> id != null).toList(), runner.lease());
-            runner.runAll(claimed);
-            // Duplicates and jobs not due yet matched no row: acknowledged and dropped with the rest.
-            ackUpTo(current, batch, lastTag);
+            claimed = queue.claimAll(ids, runner.lease(), pending.ran().succeeded());
         } catch (Exception e) {
-            if (Thread.currentThread().isInterrupted()) {
-                throw new InterruptedException();
-            }
-            LOG.log(Level.WARNING, "A batch of " + batch.size() + " job(s) could not be processed; returned to the queue", e);
-            Thread.sleep(RETRY_MILLIS);
-            try {
-                current.basicNack(lastTag, true, true);
-            } catch (Exception nack) {
-                LOG.log(Level.FINE, "Nack failed; closing the channel returns the messages anyway", nack);
-            }
+            // Nothing of this statement happened: the batch goes back, the successes in hand stay pending.
+            giveBack(current, valid, e);
+            return pending;
+        }
+        runner.recorded(pending.ran());
+        ack(pending);
+        try {
+            // Duplicates and jobs not due yet matched no row: acknowledged and dropped with the rest.
+            return new Pending(runner.run(claimed), current, valid);
+        } catch (Exception e) {
+            giveBack(current, valid, e);
+            return Pending.NOTHING;
         }
     }
 
-    /** One ack for the whole batch, unless a rejected message sits inside it (multiple would ack it twice). */
+    /** Records {@code pending}'s successes on their own and acknowledges its messages; on failure they stay pending. */
+    private Pending recordAndAck(Pending pending) {
+        if (pending.batch().isEmpty()) {
+            return Pending.NOTHING;
+        }
+        try {
+            queue.succeedAll(pending.ran().succeeded());
+        } catch (Exception e) {
+            LOG.log(Level.WARNING, "Recording " + pending.ran().succeeded().size() + " finished job(s) failed; retrying", e);
+            if (stopping) {
+                // Unacknowledged, their messages come back; the jobs run again once their leases run out.
+                runner.forget(pending.ran());
+                return Pending.NOTHING;
+            }
+            pause();
+            return pending;
+        }
+        runner.recorded(pending.ran());
+        ack(pending);
+        return Pending.NOTHING;
+    }
+
+    private static void ack(Pending pending) {
+        if (pending.batch().isEmpty()) {
+            return;
+        }
+        try {
+            ackUpTo(pending.channel(), pending.batch(), pending.batch().get(pending.batch().size() - 1).tag());
+        } catch (Exception e) {
+            // The outcomes are recorded: the redelivered messages match no queued job and are dropped.
+            LOG.log(Level.FINE, "Acknowledging a recorded batch failed", e);
+        }
+    }
+
+    /** One by one: a multiple nack would also return the pending batch's messages, whose jobs ran. */
+    private void giveBack(Channel current, List<Delivery> batch, Exception e) throws InterruptedException {
+        if (Thread.currentThread().isInterrupted()) {
+            throw new InterruptedException();
+        }
+        LOG.log(Level.WARNING, "A batch of " + batch.size() + " job(s) could not be processed; returned to the queue", e);
+        Thread.sleep(RETRY_MILLIS);
+        try {
+            for (Delivery delivery : batch) {
+                current.basicNack(delivery.tag(), false, true);
+            }
+        } catch (Exception nack) {
+            LOG.log(Level.FINE, "Nack failed; closing the channel returns the messages anyway", nack);
+        }
+    }
+
+    private static void pause() {
+        try {
+            Thread.sleep(RETRY_MILLIS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    /**
+     * One ack for the whole batch (every earlier message is settled already), unless a rejected
+     * message sits inside it: then one by one.
+     */
     private static void ackUpTo(Channel channel, List<Delivery> batch, long lastTag) throws Exception {
         long first = batch.get(0).tag();
         if (lastTag - first + 1 == batch.size()) {

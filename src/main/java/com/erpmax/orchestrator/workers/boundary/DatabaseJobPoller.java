@@ -18,13 +18,18 @@ import java.util.logging.Logger;
 /**
  * With no broker configured, claims due jobs (highest priority first) straight from PostgreSQL
  * ({@code FOR UPDATE SKIP LOCKED}, so any number of workers share the queue without
- * waiting on each other) in batches of {@code erpmax.worker.concurrency}, and runs them in
- * parallel; outcomes are written in one statement per batch.
+ * waiting on each other) and runs them in parallel. {@code erpmax.worker.concurrency} jobs are
+ * in hand at most, split over up to {@link #MAX_LANES} claim loops of at least
+ * {@link #MIN_LANE_BATCH} jobs each: while one loop waits for its commit, another runs its batch,
+ * so the database and the handlers work at the same time. Each loop writes the successes of its
+ * batch with its next claim (one statement, one commit per batch).
  */
 @ApplicationScoped
 public class DatabaseJobPoller implements JobIntake {
 
     private static final Logger LOG = Logger.getLogger(DatabaseJobPoller.class.getName());
+    static final int MAX_LANES = 4;
+    static final int MIN_LANE_BATCH = 32;
 
     @Inject
     Settings settings;
@@ -42,33 +47,65 @@ public class DatabaseJobPoller implements JobIntake {
 
     @Override
     public void start() {
-        int batch = settings.workerConcurrency();
+        int concurrency = settings.workerConcurrency();
+        int lanes = lanes(concurrency);
         long pollMillis = settings.workerPollInterval().toMillis();
         running = true;
-        Thread poller = threads.newThread(() -> poll(batch, pollMillis));
-        poller.setName("erpmax-db-poller");
-        poller.start();
-        LOG.info(() -> "No broker configured: claiming jobs from PostgreSQL, " + batch + " at a time");
+        for (int lane = 0; lane < lanes; lane++) {
+            // The remainder goes to the first lanes: the batches add up to the concurrency.
+            int batch = concurrency / lanes + (lane < concurrency % lanes ? 1 : 0);
+            Thread poller = threads.newThread(() -> poll(batch, pollMillis));
+            poller.setName("erpmax-db-poller-" + lane);
+            poller.start();
+        }
+        LOG.info(() -> "No broker configured: claiming jobs from PostgreSQL, " + concurrency + " at a time in " + lanes + " loop(s)");
+    }
+
+    static int lanes(int concurrency) {
+        return Math.max(1, Math.min(MAX_LANES, concurrency / MIN_LANE_BATCH));
     }
 
     private void poll(int batch, long pollMillis) {
+        JobRunner.Ran pending = JobRunner.Ran.NOTHING;
         while (running) {
             try {
-                List<Job> claimed = queue.claimDue(batch, runner.lease());
-                runner.runAll(claimed);
+                List<Job> claimed = queue.claimDue(batch, runner.lease(), pending.succeeded());
+                runner.recorded(pending);
+                pending = JobRunner.Ran.NOTHING;
+                pending = runner.run(claimed);
                 if (claimed.size() < batch) {
+                    // The queue is (nearly) empty: record now rather than with a claim one poll interval away.
+                    pending = record(pending);
                     Thread.sleep(pollMillis);
                 }
             } catch (InterruptedException e) {
-                return;
+                break;
             } catch (Exception e) {
+                // The successes in hand stay pending (still leased) and go with the next claim.
                 LOG.log(Level.WARNING, "Claiming jobs failed; retrying", e);
                 try {
                     Thread.sleep(pollMillis);
                 } catch (InterruptedException interrupted) {
-                    return;
+                    break;
                 }
             }
+        }
+        finish(pending);
+    }
+
+    private JobRunner.Ran record(JobRunner.Ran pending) throws Exception {
+        queue.succeedAll(pending.succeeded());
+        runner.recorded(pending);
+        return JobRunner.Ran.NOTHING;
+    }
+
+    /** Stopping: the last batch's successes are written; if that fails, their leases run out and the sweeper requeues them. */
+    private void finish(JobRunner.Ran pending) {
+        try {
+            record(pending);
+        } catch (Exception e) {
+            LOG.log(Level.WARNING, "Could not record " + pending.succeeded().size() + " finished job(s); they run again after their lease", e);
+            runner.forget(pending);
         }
     }
 

@@ -2,17 +2,16 @@ package com.erpmax.orchestrator.workers.control;
 
 import com.erpmax.orchestrator.jobs.control.JobHandler;
 import com.erpmax.orchestrator.jobs.control.PermanentJobFailure;
+import com.erpmax.orchestrator.platform.control.Jsons;
 import com.erpmax.orchestrator.platform.control.Settings;
 
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
-import jakarta.json.Json;
 import jakarta.json.JsonObject;
 import jakarta.json.JsonString;
 import jakarta.json.JsonValue;
 
 import java.io.IOException;
-import java.io.StringReader;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -67,7 +66,7 @@ public class HttpCallHandler implements JobHandler {
         }
         int status = response.statusCode();
         if (status >= 200 && status < 300) {
-            return Json.createObjectBuilder().add("status", status).add("body", parse(response.body())).build();
+            return Jsons.objectBuilder().add("status", status).add("body", parse(response.body())).build();
         }
         String failure = "endpoint " + name + " answered " + status;
         if (status == 408 || status == 429 || status >= 500) {
@@ -80,10 +79,10 @@ public class HttpCallHandler implements JobHandler {
         if (body == null || body.isBlank()) {
             return JsonValue.NULL;
         }
-        try (var reader = Json.createReader(new StringReader(body))) {
+        try (var reader = Jsons.reader(body)) {
             return reader.readValue();
         } catch (RuntimeException notJson) {
-            return Json.createValue(body);
+            return Jsons.value(body);
         }
     }
 }

@@ -8,6 +8,7 @@ import com.erpmax.orchestrator.jobs.control.PermanentJobFailure;
 import com.erpmax.orchestrator.jobs.control.RetryPolicy;
 import com.erpmax.orchestrator.jobs.entity.Job;
 import com.erpmax.orchestrator.jobs.entity.JobStatus;
+import com.erpmax.orchestrator.platform.control.Jsons;
 import com.erpmax.orchestrator.platform.control.Settings;
 
 import jakarta.annotation.PostConstruct;
@@ -16,11 +17,9 @@ import jakarta.annotation.Resource;
 import jakarta.enterprise.concurrent.ManagedThreadFactory;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
-import jakarta.json.Json;
 import jakarta.json.JsonObject;
 import jakarta.json.JsonValue;
 
-import java.io.StringReader;
 import java.sql.SQLException;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -99,35 +98,86 @@ public class JobRunner {
      * one by one. Returns when every job of the batch is recorded.
      */
     public void runAll(List<Job> jobs) throws SQLException {
+        Ran ran = run(jobs);
+        try {
+            queue.succeedAll(ran.succeeded());
+        } finally {
+            recorded(ran);
+        }
+    }
+
+    /**
+     * Runs claimed jobs in parallel, each within its timeout; records failures one by one but
+     * returns the successes unrecorded, so that the caller can write them together with its next
+     * claim (one round trip and one commit per batch). Until the caller reports them
+     * {@link #recorded}, the jobs stay in flight: their leases are renewed and a drain waits for them.
+     */
+    public Ran run(List<Job> jobs) throws SQLException {
         if (jobs.isEmpty()) {
-            return;
+            return Ran.NOTHING;
         }
         List<Attempt> attempts = new ArrayList<>(jobs.size());
         for (Job job : jobs) {
             inFlight.add(job.id());
             attempts.add(start(job));
         }
+        Map<Long, String> succeeded = new LinkedHashMap<>();
+        List<Attempt> done = new ArrayList<>();
         try {
-            Map<Long, String> succeeded = new LinkedHashMap<>();
-            List<Attempt> done = new ArrayList<>();
             for (Attempt attempt : attempts) {
                 Outcome outcome = await(attempt);
                 if (outcome == null) {
-                    return; // interrupted: shutting down, the drain requeues what is left
+                    // Interrupted: shutting down, the drain requeues what is left.
+                    jobs.forEach(job -> inFlight.remove(job.id()));
+                    return Ran.NOTHING;
                 }
                 if (outcome.error() == null) {
                     succeeded.put(attempt.job().id(), outcome.result());
                     done.add(attempt);
                 } else {
                     recordFailure(attempt.job(), outcome.error(), outcome.retryable(), attempt.started());
+                    inFlight.remove(attempt.job().id());
                 }
             }
-            queue.succeedAll(succeeded);
-            for (Attempt attempt : done) {
-                metrics.attemptEnded(attempt.job().type(), JobStatus.SUCCEEDED, Duration.ofNanos(System.nanoTime() - attempt.started()));
-            }
-        } finally {
+        } catch (SQLException | RuntimeException e) {
             jobs.forEach(job -> inFlight.remove(job.id()));
+            throw e;
+        }
+        return new Ran(succeeded, done);
+    }
+
+    /** The successes of {@code ran} are written: they leave the in-flight set and count in the metrics. */
+    public void recorded(Ran ran) {
+        for (Attempt attempt : ran.done) {
+            inFlight.remove(attempt.job().id());
+            metrics.attemptEnded(attempt.job().type(), JobStatus.SUCCEEDED, Duration.ofNanos(System.nanoTime() - attempt.started()));
+        }
+    }
+
+    /** Gives up on recording {@code ran}: its jobs leave the in-flight set, their leases run out and the sweeper requeues them. */
+    public void forget(Ran ran) {
+        ran.done.forEach(attempt -> inFlight.remove(attempt.job().id()));
+    }
+
+    /** A batch's successes, run but not yet recorded. */
+    public static final class Ran {
+        public static final Ran NOTHING = new Ran(Map.of(), List.of());
+
+        private final Map<Long, String> succeeded;
+        private final List<Attempt> done;
+
+        private Ran(Map<Long, String> succeeded, List<Attempt> done) {
+            this.succeeded = succeeded;
+            this.done = done;
+        }
+
+        /** Job id to its JSON result. */
+        public Map<Long, String> succeeded() {
+            return succeeded;
+        }
+
+        public boolean isEmpty() {
+            return done.isEmpty();
         }
     }
 
@@ -184,7 +234,7 @@ public class JobRunner {
     }
 
     private static JsonObject payload(Job job) {
-        try (var reader = Json.createReader(new StringReader(job.payload()))) {
+        try (var reader = Jsons.reader(job.payload())) {
             return reader.readObject();
         }
     }

@@ -2,9 +2,9 @@ package com.erpmax.orchestrator.workers.control;
 
 import com.erpmax.orchestrator.jobs.control.JobHandler;
 import com.erpmax.orchestrator.jobs.control.PermanentJobFailure;
+import com.erpmax.orchestrator.platform.control.Jsons;
 
 import jakarta.enterprise.context.ApplicationScoped;
-import jakarta.json.Json;
 import jakarta.json.JsonNumber;
 import jakarta.json.JsonObject;
 import jakarta.json.JsonValue;
@@ -22,11 +22,11 @@ public class SleepHandler implements JobHandler {
 
     @Override
     public JsonValue handle(JsonObject payload, int attempt) throws Exception {
-        JsonValue millis = payload.getOrDefault("millis", Json.createValue(0));
+        JsonValue millis = payload.getOrDefault("millis", Jsons.value(0));
         if (!(millis instanceof JsonNumber number) || number.longValue() < 0 || number.longValue() > MAX_MILLIS) {
             throw new PermanentJobFailure("payload.millis must be a number from 0 to " + MAX_MILLIS);
         }
         Thread.sleep(number.longValue());
-        return Json.createObjectBuilder().add("slept", number.longValue()).add("attempt", attempt).build();
+        return Jsons.objectBuilder().add("slept", number.longValue()).add("attempt", attempt).build();
     }
 }
