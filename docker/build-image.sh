@@ -68,7 +68,7 @@ nice podman build --format docker --isolation chroot --uts host --add-host "$(ho
     { tail -n 30 "$work/build.log" >&2; exit 1; }
 log "built in $((SECONDS - started)) s: $(podman image inspect --format '{{.Size}}' "$tag" | awk '{printf "%d MB", $1/1000000}')"
 grep -m 1 '^AppCDS archive:' "$work/build.log" | sed 's/^/[image] /' || true
-podman image inspect --format 'user={{.Config.User}} entrypoint={{.Config.Entrypoint}} cmd={{.Config.Cmd}} healthcheck={{.Config.Healthcheck}}' "$tag" 2>/dev/null ||
+podman image inspect --format 'user={{.Config.User}} entrypoint={{.Config.Entrypoint}} cmd={{.Config.Cmd}} stopsignal={{.Config.StopSignal}} healthcheck={{.Config.Healthcheck}}' "$tag" 2>/dev/null ||
     podman image inspect --format 'user={{.Config.User}} entrypoint={{.Config.Entrypoint}} cmd={{.Config.Cmd}}' "$tag"
 
 [ "$smoke" = true ] || exit 0

@@ -296,6 +296,25 @@ deploy_refuses 'is the active color' blue erpmax-orchestrator:1.5.0
 deploy_refuses 'blue or green' red erpmax-orchestrator:1.5.0
 deploy_refuses 'COLOR IMAGE' green
 
+# --- Dockerfile: what the image promises, read from the file (the build itself: build-image.sh) ----------
+dockerfile=docker/Dockerfile
+dockerfile_has() { # pattern description
+    if grep -Eq "$1" "$dockerfile"; then ok "Dockerfile: $2"; else bad "Dockerfile: $2 (no line matches $1)"; fi
+}
+dockerfile_has '^ARG BUILD_IMAGE=[^ ]+:[0-9][^ ]*-jdk' "build image is an argument, pinned to a JDK 17 version"
+dockerfile_has '^ARG RUNTIME_IMAGE=[^ ]+:[0-9][^ ]*-jre' "runtime image is an argument, pinned to a JRE 17 version"
+dockerfile_has '^FROM \$\{BUILD_IMAGE\} AS build' "multi-stage: a build stage"
+dockerfile_has '^FROM \$\{RUNTIME_IMAGE\} AS runtime' "multi-stage: a runtime stage"
+dockerfile_has '^USER 10001' "runs as a non-root user"
+dockerfile_has '^STOPSIGNAL SIGTERM' "STOPSIGNAL SIGTERM"
+dockerfile_has '^HEALTHCHECK .*' "has a HEALTHCHECK"
+dockerfile_has 'CMD \["/opt/erpmax/bin/healthcheck.sh", "ready"\]' "the HEALTHCHECK is readiness, without curl"
+dockerfile_has 'org.opencontainers.image.version="\$\{VERSION\}"' "version label"
+dockerfile_has 'org.opencontainers.image.revision="\$\{REVISION\}"' "revision label"
+dockerfile_has 'appcds.jsa' "an AppCDS archive made at build time"
+dockerfile_has 'erpmax.war.*erpmax-migrate.jar.*payara-micro.jar' "the WAR, the migrator and Payara Micro"
+if grep -Eq '^(FROM|ARG [A-Z_]*IMAGE=)[^#]*:latest' "$dockerfile"; then bad "Dockerfile: a base image on :latest"; else ok "Dockerfile: no base image on :latest"; fi
+
 # --- Kubernetes: the shape of the compose stack ----------------------------------------------------------
 if "$python" - docker/k8s/*.yaml >"$tmp/k8s.out" 2>&1 <<'PY'; then
 import sys, yaml
