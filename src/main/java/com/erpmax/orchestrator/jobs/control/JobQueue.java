@@ -2,6 +2,7 @@ package com.erpmax.orchestrator.jobs.control;
 
 import com.erpmax.orchestrator.jobs.entity.Job;
 import com.erpmax.orchestrator.jobs.entity.JobStatus;
+import com.erpmax.orchestrator.platform.control.Transaction;
 
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
@@ -142,24 +143,16 @@ public class JobQueue {
 
     /** Records {@code succeeded} (from the previous batch) and claims up to {@code limit} due jobs, in one statement. */
     public List<Job> claimDue(int limit, Duration lease, Map<Long, String> succeeded) throws SQLException {
-        try (Connection connection = dataSource.getConnection()) {
-            connection.setAutoCommit(false);
+        return Transaction.run(dataSource, connection -> {
             try (Statement plan = connection.createStatement();
                  PreparedStatement claim = connection.prepareStatement(SUCCEED_THEN_CLAIM_DUE)) {
                 plan.execute(CLAIM_IN_INDEX_ORDER);
                 int next = outcomes(connection, claim, succeeded);
                 claim.setLong(next, lease.toMillis());
                 claim.setInt(next + 1, limit);
-                List<Job> claimed = JobRows.all(claim);
-                connection.commit();
-                return claimed;
-            } catch (SQLException | RuntimeException e) {
-                connection.rollback();
-                throw e;
-            } finally {
-                connection.setAutoCommit(true);
+                return JobRows.all(claim);
             }
-        }
+        });
     }
 
     /** Binds the successes to parameters 1 and 2; returns the next parameter's index. */
@@ -215,8 +208,7 @@ public class JobQueue {
         if (ids.isEmpty()) {
             return 0;
         }
-        try (Connection connection = dataSource.getConnection()) {
-            connection.setAutoCommit(false);
+        return Transaction.run(dataSource, connection -> {
             try (PreparedStatement requeue = connection.prepareStatement(REQUEUE)) {
                 requeue.setArray(1, ids(connection, ids));
                 List<Long> requeued = new java.util.ArrayList<>();
@@ -231,15 +223,9 @@ public class JobQueue {
                         outbox.executeUpdate();
                     }
                 }
-                connection.commit();
                 return requeued.size();
-            } catch (SQLException | RuntimeException e) {
-                connection.rollback();
-                throw e;
-            } finally {
-                connection.setAutoCommit(true);
             }
-        }
+        });
     }
 
     private static Array ids(Connection connection, Collection<Long> ids) throws SQLException {

@@ -4,6 +4,7 @@ import com.erpmax.orchestrator.jobs.entity.Job;
 import com.erpmax.orchestrator.jobs.entity.JobPage;
 import com.erpmax.orchestrator.jobs.entity.JobStatus;
 import com.erpmax.orchestrator.jobs.entity.JobSubmission;
+import com.erpmax.orchestrator.platform.control.Transaction;
 import com.erpmax.orchestrator.platform.entity.ErrorCode;
 import com.erpmax.orchestrator.platform.entity.ServiceException;
 
@@ -68,43 +69,35 @@ public class JobStore {
      * the same key with a different request is a conflict.
      */
     public Submitted submit(JobSubmission submission, boolean viaOutbox) throws SQLException {
-        try (Connection connection = dataSource.getConnection()) {
-            connection.setAutoCommit(false);
-            try {
-                Optional<Job> inserted;
-                try (PreparedStatement insert = connection.prepareStatement(INSERT)) {
-                    insert.setString(1, submission.type());
-                    insert.setString(2, submission.payload());
-                    insert.setInt(3, submission.priority());
-                    insert.setObject(4, submission.runAt() == null ? null : submission.runAt().atOffset(ZoneOffset.UTC),
-                            Types.TIMESTAMP_WITH_TIMEZONE);
-                    insert.setInt(5, submission.maxAttempts());
-                    insert.setInt(6, submission.timeoutSeconds());
-                    insert.setString(7, submission.idempotencyKey());
-                    insert.setString(8, submission.requestHash());
-                    inserted = JobRows.single(insert);
-                }
-                if (inserted.isEmpty()) {
-                    connection.rollback();
-                    return new Submitted(existing(connection, submission), false);
-                }
-                Job job = inserted.get();
-                if (viaOutbox) {
-                    try (PreparedStatement outbox = connection.prepareStatement(INSERT_OUTBOX_IF_DUE)) {
-                        outbox.setLong(1, job.id());
-                        outbox.setTimestamp(2, Timestamp.from(job.runAt()));
-                        outbox.executeUpdate();
-                    }
-                }
-                connection.commit();
-                return new Submitted(job, true);
-            } catch (SQLException | RuntimeException e) {
-                connection.rollback();
-                throw e;
-            } finally {
-                connection.setAutoCommit(true);
+        return Transaction.run(dataSource, connection -> {
+            Optional<Job> inserted;
+            try (PreparedStatement insert = connection.prepareStatement(INSERT)) {
+                insert.setString(1, submission.type());
+                insert.setString(2, submission.payload());
+                insert.setInt(3, submission.priority());
+                insert.setObject(4, submission.runAt() == null ? null : submission.runAt().atOffset(ZoneOffset.UTC),
+                        Types.TIMESTAMP_WITH_TIMEZONE);
+                insert.setInt(5, submission.maxAttempts());
+                insert.setInt(6, submission.timeoutSeconds());
+                insert.setString(7, submission.idempotencyKey());
+                insert.setString(8, submission.requestHash());
+                inserted = JobRows.single(insert);
             }
-        }
+            if (inserted.isEmpty()) {
+                // The key is taken: end the failed insert's transaction, then read the job it names.
+                connection.rollback();
+                return new Submitted(existing(connection, submission), false);
+            }
+            Job job = inserted.get();
+            if (viaOutbox) {
+                try (PreparedStatement outbox = connection.prepareStatement(INSERT_OUTBOX_IF_DUE)) {
+                    outbox.setLong(1, job.id());
+                    outbox.setTimestamp(2, Timestamp.from(job.runAt()));
+                    outbox.executeUpdate();
+                }
+            }
+            return new Submitted(job, true);
+        });
     }
 
     private static Job existing(Connection connection, JobSubmission submission) throws SQLException {
@@ -157,27 +150,21 @@ public class JobStore {
     }
 
     private Job transition(long id, String sql, boolean viaOutbox, String rule) throws SQLException {
-        try (Connection connection = dataSource.getConnection()) {
-            connection.setAutoCommit(false);
+        Optional<Job> changed = Transaction.run(dataSource, connection -> {
             try (PreparedStatement update = connection.prepareStatement(sql)) {
                 update.setLong(1, id);
-                Optional<Job> changed = JobRows.single(update);
-                if (changed.isPresent() && viaOutbox) {
+                Optional<Job> updated = JobRows.single(update);
+                if (updated.isPresent() && viaOutbox) {
                     try (PreparedStatement outbox = connection.prepareStatement(INSERT_OUTBOX)) {
                         outbox.setLong(1, id);
                         outbox.executeUpdate();
                     }
                 }
-                connection.commit();
-                if (changed.isPresent()) {
-                    return changed.get();
-                }
-            } catch (SQLException | RuntimeException e) {
-                connection.rollback();
-                throw e;
-            } finally {
-                connection.setAutoCommit(true);
+                return updated;
             }
+        });
+        if (changed.isPresent()) {
+            return changed.get();
         }
         Job current = find(id).orElseThrow(() -> new ServiceException(ErrorCode.NOT_FOUND, "No job with id " + id));
         throw new ServiceException(ErrorCode.CONFLICT, "Job " + id + " is " + current.status().value() + ": " + rule);

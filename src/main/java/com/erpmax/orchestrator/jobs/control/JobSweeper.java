@@ -2,6 +2,7 @@ package com.erpmax.orchestrator.jobs.control;
 
 import com.erpmax.orchestrator.platform.control.Broker;
 import com.erpmax.orchestrator.platform.control.Settings;
+import com.erpmax.orchestrator.platform.control.Transaction;
 import com.erpmax.orchestrator.schema.entity.SchemaReady;
 
 import jakarta.annotation.PreDestroy;
@@ -12,7 +13,6 @@ import jakarta.enterprise.event.Observes;
 import jakarta.inject.Inject;
 
 import javax.sql.DataSource;
-import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.SQLException;
 import java.util.logging.Level;
@@ -101,38 +101,29 @@ public class JobSweeper {
     /** One pass; returns how many jobs it moved. */
     int sweepOnce() throws SQLException {
         boolean viaBroker = broker.isConfigured();
-        try (Connection connection = dataSource.getConnection()) {
-            connection.setAutoCommit(false);
-            try {
-                int moved = 0;
-                try (PreparedStatement retries = connection.prepareStatement(DUE_RETRIES)) {
-                    retries.setInt(1, BATCH);
-                    moved += count(retries);
-                }
-                try (PreparedStatement expired = connection.prepareStatement(EXPIRED_LEASES)) {
-                    expired.setInt(1, BATCH);
-                    int lost = count(expired);
-                    if (lost > 0) {
-                        LOG.warning(() -> lost + " job(s) had an expired lease (their worker stopped); requeued or dead");
-                    }
-                    moved += lost;
-                }
-                if (viaBroker) {
-                    try (PreparedStatement undispatched = connection.prepareStatement(UNDISPATCHED)) {
-                        undispatched.setLong(1, settings.redispatchAfter().toMillis());
-                        undispatched.setInt(2, BATCH);
-                        moved += undispatched.executeUpdate();
-                    }
-                }
-                connection.commit();
-                return moved;
-            } catch (SQLException | RuntimeException e) {
-                connection.rollback();
-                throw e;
-            } finally {
-                connection.setAutoCommit(true);
+        return Transaction.run(dataSource, connection -> {
+            int moved = 0;
+            try (PreparedStatement retries = connection.prepareStatement(DUE_RETRIES)) {
+                retries.setInt(1, BATCH);
+                moved += count(retries);
             }
-        }
+            try (PreparedStatement expired = connection.prepareStatement(EXPIRED_LEASES)) {
+                expired.setInt(1, BATCH);
+                int lost = count(expired);
+                if (lost > 0) {
+                    LOG.warning(() -> lost + " job(s) had an expired lease (their worker stopped); requeued or dead");
+                }
+                moved += lost;
+            }
+            if (viaBroker) {
+                try (PreparedStatement undispatched = connection.prepareStatement(UNDISPATCHED)) {
+                    undispatched.setLong(1, settings.redispatchAfter().toMillis());
+                    undispatched.setInt(2, BATCH);
+                    moved += undispatched.executeUpdate();
+                }
+            }
+            return moved;
+        });
     }
 
     private static int count(PreparedStatement statement) throws SQLException {

@@ -1,6 +1,7 @@
 package com.erpmax.orchestrator.jobs.control;
 
 import com.erpmax.orchestrator.platform.control.Broker;
+import com.erpmax.orchestrator.platform.control.Transaction;
 import com.erpmax.orchestrator.schema.entity.SchemaReady;
 
 import com.rabbitmq.client.Channel;
@@ -15,7 +16,6 @@ import jakarta.inject.Inject;
 
 import javax.sql.DataSource;
 import java.nio.charset.StandardCharsets;
-import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.util.ArrayList;
@@ -100,41 +100,32 @@ public class OutboxRelay {
     }
 
     private int publishBatch(Channel channel) throws Exception {
-        try (Connection connection = dataSource.getConnection()) {
-            connection.setAutoCommit(false);
-            try {
-                List<Long> rows = new ArrayList<>();
-                List<Long> jobs = new ArrayList<>();
-                try (PreparedStatement lock = connection.prepareStatement(LOCK_BATCH)) {
-                    lock.setInt(1, BATCH);
-                    try (ResultSet batch = lock.executeQuery()) {
-                        while (batch.next()) {
-                            rows.add(batch.getLong(1));
-                            jobs.add(batch.getLong(2));
-                            channel.basicPublish("", broker.jobsQueue(), MessageProperties.PERSISTENT_BASIC,
-                                    Long.toString(batch.getLong(2)).getBytes(StandardCharsets.US_ASCII));
-                        }
+        return Transaction.run(dataSource, connection -> {
+            List<Long> rows = new ArrayList<>();
+            List<Long> jobs = new ArrayList<>();
+            try (PreparedStatement lock = connection.prepareStatement(LOCK_BATCH)) {
+                lock.setInt(1, BATCH);
+                try (ResultSet batch = lock.executeQuery()) {
+                    while (batch.next()) {
+                        rows.add(batch.getLong(1));
+                        jobs.add(batch.getLong(2));
+                        channel.basicPublish("", broker.jobsQueue(), MessageProperties.PERSISTENT_BASIC,
+                                Long.toString(batch.getLong(2)).getBytes(StandardCharsets.US_ASCII));
                     }
                 }
-                if (!rows.isEmpty()) {
-                    channel.waitForConfirmsOrDie(CONFIRM_TIMEOUT_MILLIS);
-                    try (PreparedStatement delete = connection.prepareStatement(DELETE);
-                         PreparedStatement mark = connection.prepareStatement(MARK_DISPATCHED)) {
-                        delete.setArray(1, connection.createArrayOf("bigint", rows.toArray()));
-                        delete.executeUpdate();
-                        mark.setArray(1, connection.createArrayOf("bigint", jobs.toArray()));
-                        mark.executeUpdate();
-                    }
-                }
-                connection.commit();
-                return rows.size();
-            } catch (Exception e) {
-                connection.rollback();
-                throw e;
-            } finally {
-                connection.setAutoCommit(true);
             }
-        }
+            if (!rows.isEmpty()) {
+                channel.waitForConfirmsOrDie(CONFIRM_TIMEOUT_MILLIS);
+                try (PreparedStatement delete = connection.prepareStatement(DELETE);
+                     PreparedStatement mark = connection.prepareStatement(MARK_DISPATCHED)) {
+                    delete.setArray(1, connection.createArrayOf("bigint", rows.toArray()));
+                    delete.executeUpdate();
+                    mark.setArray(1, connection.createArrayOf("bigint", jobs.toArray()));
+                    mark.executeUpdate();
+                }
+            }
+            return rows.size();
+        });
     }
 
     private void pause() {
