@@ -18,6 +18,16 @@ passed=0
 failed=0
 ok() { passed=$((passed + 1)); printf 'ok   %s\n' "$*"; }
 bad() { failed=$((failed + 1)); printf 'FAIL %s\n' "$*"; }
+# Counts the lines of a Python check ("ok   ..." or "FAIL ...") as this script's own.
+tally() { # file
+    local line
+    while IFS= read -r line; do
+        case $line in
+            "ok   "*) ok "${line#ok   }" ;;
+            *) bad "${line#FAIL }" ;;
+        esac
+    done <"$1"
+}
 
 apt_updated=
 need() { # command package
@@ -226,12 +236,7 @@ def host_ip(p):  # short syntax (Compose 1) or long syntax (Compose 2)
 check(all(host_ip(p) == "127.0.0.1" for s in dev["services"].values() for p in s.get("ports", [])),
       "docker-compose.yml: ports bound to loopback only")
 PY
-while IFS= read -r line; do
-    case $line in
-        "ok   "*) ok "${line#ok   }" ;;
-        *) bad "${line#FAIL }" ;;
-    esac
-done <"$tmp/model.out"
+tally "$tmp/model.out"
 [ -s "$tmp/model.out" ] || bad "the model check printed nothing"
 
 # --- nginx: the templates render into a configuration that nginx accepts -----------------------
@@ -329,7 +334,7 @@ for d in (d for d in docs if d["kind"] == "Deployment"):
     ok(paths == {"startupProbe": "/health/started", "livenessProbe": "/health/live", "readinessProbe": "/health/ready"},
        f"k8s {d['metadata']['name']}: startup, liveness and readiness probes on /health/started, /health/live, /health/ready")
 PY
-    while IFS= read -r line; do case $line in "ok   "*) ok "${line#ok   }" ;; *) bad "${line#FAIL }" ;; esac; done <"$tmp/k8s.out"
+    tally "$tmp/k8s.out"
 else
     bad "k8s manifests: $(cat "$tmp/k8s.out")"
 fi
