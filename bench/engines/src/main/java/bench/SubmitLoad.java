@@ -47,6 +47,9 @@ final class SubmitLoad {
             run(client, warmupRate, warmupSeconds);
         }
         Outcome outcome = run(client, rate, seconds);
+        if (System.getenv("BENCH_SUBMIT_TRACE") != null) {
+            traceBySecond(outcome, rate);
+        }
         long[] ok = Arrays.stream(outcome.latencyNanos).filter(l -> l >= 0).sorted().toArray();
         System.out.println(String.format("RESULT rate=%d seconds=%d sent=%d ok=%d errors=%d p50_ms=%.2f p99_ms=%.2f max_ms=%.2f send_lag_max_ms=%.2f first_error=%s",
                 rate, seconds, outcome.latencyNanos.length, ok.length, outcome.errors.get(),
@@ -236,6 +239,19 @@ final class SubmitLoad {
             } catch (IOException e) {
                 // closing a connection we give up on
             }
+        }
+    }
+
+    /** With BENCH_SUBMIT_TRACE set, each second's slowest answer on stderr: when the tail happened. */
+    private static void traceBySecond(Outcome outcome, int rate) {
+        for (int from = 0; from < outcome.latencyNanos.length; from += rate) {
+            long max = 0;
+            int slow = 0;
+            for (int i = from; i < Math.min(from + rate, outcome.latencyNanos.length); i++) {
+                max = Math.max(max, outcome.latencyNanos[i]);
+                slow += outcome.latencyNanos[i] > 25_000_000L ? 1 : 0;
+            }
+            System.err.printf("second %d: max %.1f ms, %d over 25 ms%n", from / rate, max / 1e6, slow);
         }
     }
 

@@ -287,6 +287,25 @@ class JobsIT {
     }
 
     @Test
+    void afterTheDatabaseDroppedEveryPooledConnectionRequestsSucceedAgain() throws Exception {
+        for (int i = 0; i < 10; i++) {
+            assertEquals(201, submit("{\"type\":\"echo\",\"payload\":{\"before\":" + i + "}}", null).status());
+        }
+        // What a PostgreSQL restart or fail-over leaves in the pool: every connection dead.
+        long killed = database.queryLong("SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity"
+                + " WHERE datname = current_database() AND application_name = 'erpmax-pool'");
+        assertTrue(killed > 0, "the pool had connections to kill");
+        Thread.sleep(1_100); // a connection used in the last second is handed out unchecked
+        for (int i = 0; i < 10; i++) {
+            HttpReply reply = submit("{\"type\":\"echo\",\"payload\":{\"after\":" + i + "}}", null);
+            assertEquals(201, reply.status(), "after the pool's connections died: " + reply);
+            awaitStatus(id(reply), "succeeded");
+        }
+        HttpReply ready = app.get("/health/ready");
+        assertEquals(200, ready.status(), ready.toString());
+    }
+
+    @Test
     void metricsCountJobsByTypeInPrometheusText() throws Exception {
         long id = id(submit("{\"type\":\"echo\",\"payload\":{\"metrics\":true}}", null));
         awaitStatus(id, "succeeded");
