@@ -36,26 +36,20 @@ import java.util.Map;
  * Everything of {@link Migrations} that runs Liquibase itself: parsing the changelog, applying
  * it, warming Liquibase up. Kept apart so that Liquibase's classes load only when there is
  * something for Liquibase to do, never on a boot that finds the schema current.
- * <p>
- * In the WAR, {@link LiquibaseClassLoader} defines this class beside Liquibase, in another
- * run-time package than the rest of ours: it uses only their public members, and is
- * instantiated by name, as a {@link ChangelogEngine}.
  */
-public final class LiquibaseChangelog implements ChangelogEngine {
+final class LiquibaseChangelog {
 
-    /** Where our changelog files are: the application's class path. */
-    private final ClassLoader resources;
+    private final ClassLoader classLoader;
     private final String changelog;
     private final String appRole;
 
-    public LiquibaseChangelog(ClassLoader resources, String changelog, String appRole) {
-        this.resources = resources;
+    LiquibaseChangelog(ClassLoader classLoader, String changelog, String appRole) {
+        this.classLoader = classLoader;
         this.changelog = changelog;
         this.appRole = appRole;
     }
 
-    @Override
-    public List<ChangelogEntry> parseEntries() throws Exception {
+    List<ChangelogEntry> parseEntries() throws Exception {
         return inLiquibaseScope(() -> {
             List<ChangelogEntry> parsed = new ArrayList<>();
             for (ChangeSet changeSet : parse().getChangeSets()) {
@@ -66,8 +60,7 @@ public final class LiquibaseChangelog implements ChangelogEngine {
         });
     }
 
-    @Override
-    public <T> T withLiquibase(Connection connection, Migrations.LiquibaseWork<T> work) throws Exception {
+    <T> T withLiquibase(Connection connection, Migrations.LiquibaseWork<T> work) throws Exception {
         return inLiquibaseScope(() -> {
             Database database = DatabaseFactory.getInstance().findCorrectDatabaseImplementation(new JdbcConnection(connection));
             // Not closed: closing would close the caller's connection.
@@ -81,8 +74,8 @@ public final class LiquibaseChangelog implements ChangelogEngine {
         });
     }
 
-    @Override
-    public void update(Connection connection, String labels, int[] done, int total, Migrations.Progress progress) throws Exception {
+    /** One Liquibase update of the pending changesets; {@code done[0]} counts those applied. */
+    void update(Connection connection, String labels, int[] done, int total, Migrations.Progress progress) throws Exception {
         withLiquibase(connection, liquibase -> {
             liquibase.setChangeExecListener(new CountingListener(done, total, progress));
             liquibase.update(new Contexts(), new LabelExpression(labels));
@@ -90,8 +83,8 @@ public final class LiquibaseChangelog implements ChangelogEngine {
         });
     }
 
-    @Override
-    public void warmUp(Connection connection) throws Exception {
+    /** See {@link Migrations#warmUp}: renders our changesets' SQL, without touching the database. */
+    void warmUp(Connection connection) throws Exception {
         inLiquibaseScope(() -> {
             Database database = DatabaseFactory.getInstance().findCorrectDatabaseImplementation(new JdbcConnection(connection));
             for (ChangeSet changeSet : parse().getChangeSets()) {
@@ -115,34 +108,20 @@ public final class LiquibaseChangelog implements ChangelogEngine {
     }
 
     private ResourceAccessor resources() {
-        return new ClassLoaderResourceAccessor(resources);
+        return new ClassLoaderResourceAccessor(classLoader);
     }
 
     /**
      * Liquibase phones home for analytics by default: never from here (air-gapped hosts would
      * wait for it). Its console messages go to its logger instead of standard output, where
      * they would mix with the migrator's own output.
-     * <p>
-     * Liquibase finds its own parts (parsers, SQL generators, configuration) with
-     * {@link java.util.ServiceLoader} in its scope's class loader, and falls back to the thread's
-     * context class loader, which its root scope, made on the first call, also uses. In the WAR
-     * the context loader is the application's, which cannot see Liquibase's jars: both are set
-     * to the loader that loaded Liquibase (and this class) for the duration of the work.
      */
     private <T> T inLiquibaseScope(Scope.ScopedRunnerWithReturn<T> work) throws Exception {
-        ClassLoader liquibase = LiquibaseChangelog.class.getClassLoader();
-        Thread thread = Thread.currentThread();
-        ClassLoader context = thread.getContextClassLoader();
-        thread.setContextClassLoader(liquibase);
-        try {
-            return Scope.child(Map.of(
-                    "liquibase.analytics.enabled", Boolean.FALSE,
-                    Scope.Attr.ui.name(), new LoggerUIService(),
-                    Scope.Attr.resourceAccessor.name(), resources(),
-                    Scope.Attr.classLoader.name(), liquibase), work);
-        } finally {
-            thread.setContextClassLoader(context);
-        }
+        return Scope.child(Map.of(
+                "liquibase.analytics.enabled", Boolean.FALSE,
+                Scope.Attr.ui.name(), new LoggerUIService(),
+                Scope.Attr.resourceAccessor.name(), resources(),
+                Scope.Attr.classLoader.name(), classLoader), work);
     }
 
     private static ChangeSetRef ref(ChangeSet changeSet) {

@@ -23,10 +23,9 @@ import java.util.logging.Logger;
  * applying them. Knows nothing of locks (the caller holds {@link MigrationLock}) nor of CDI,
  * so the WAR and the migrator share it.
  * <p>
- * Its code names no Liquibase type: what needs Liquibase is behind {@link ChangelogEngine},
- * loaded only when Liquibase has work to do (in the WAR from jars of its own, see
- * {@link LiquibaseClassLoader}). A boot that finds nothing pending (the manifest and one query)
- * so loads none of Liquibase's classes.
+ * Its code names no Liquibase type: what needs Liquibase is in {@link LiquibaseChangelog},
+ * loaded only when Liquibase has work to do. A boot that finds nothing pending (the manifest
+ * and one query) so loads none of Liquibase's classes.
  */
 public final class Migrations {
 
@@ -63,7 +62,6 @@ public final class Migrations {
     private final boolean ignoreManifest;
     private String appRole = "";
     private volatile List<ChangelogEntry> entries;
-    private ClassLoader liquibaseLoader;
 
     public Migrations(ClassLoader classLoader) {
         this(classLoader, CHANGELOG, false);
@@ -174,7 +172,7 @@ public final class Migrations {
         return liquibase().withLiquibase(connection, work);
     }
 
-    /** Work with a Liquibase instance bound to our changelog (code that has Liquibase on its class path). */
+    /** Work with a Liquibase instance bound to our changelog. */
     public interface LiquibaseWork<T> {
         T run(liquibase.Liquibase liquibase) throws Exception;
     }
@@ -271,14 +269,9 @@ public final class Migrations {
         return false;
     }
 
-    /** Liquibase's side of this changelog; Liquibase's classes load on the first call. */
-    private synchronized ChangelogEngine liquibase() throws Exception {
-        if (liquibaseLoader == null) {
-            liquibaseLoader = LiquibaseClassLoader.forApplication(classLoader);
-        }
-        return Class.forName(LiquibaseClassLoader.ENGINE, true, liquibaseLoader).asSubclass(ChangelogEngine.class)
-                .getConstructor(ClassLoader.class, String.class, String.class)
-                .newInstance(classLoader, changelog, appRole);
+    /** Liquibase's side of this changelog; its classes load on the first call. */
+    private LiquibaseChangelog liquibase() {
+        return new LiquibaseChangelog(classLoader, changelog, appRole);
     }
 
     private static boolean queryBoolean(Connection connection, String sql) throws SQLException {
