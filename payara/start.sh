@@ -201,8 +201,19 @@ fi
 
 jvm_opts=()
 
+# Fast boot. On 2 cores C2 compiles compete with the booting threads: stopping at C1 cut the boot
+# to ready by a third to a half (measured, see bench/boot.sh), and SerialGC avoids G1's set-up. But
+# C1-only code is slower at peak and SerialGC pauses grow with the heap, so a long-running server
+# keeps the JVM's defaults; tests and development, which boot often and serve little, opt in.
+if [ "${ERPMAX_FAST_BOOT:-false}" = true ]; then
+    jvm_opts+=(-XX:TieredStopAtLevel=1 -XX:+UseSerialGC)
+fi
+
+extra_opts=()
+[ -z "${JAVA_OPTS:-}" ] || read -r -a extra_opts <<<"$JAVA_OPTS"
+
 # AppCDS: the classes the JVM loads, parsed and verified once, then mapped from an archive at every
-# boot (the largest single gain after fast boot: a third of the boot's CPU). The archive is written
+# boot (measured in the image: 10-13 % of the CPU time to ready). The archive is written
 # by a boot's JVM as it exits (-XX:ArchiveClassesAtExit), so it holds exactly what this application
 # uses, with no separate training boot: "--warmup" would run the application's @Startup beans, i.e.
 # migrate the real database. Writing it costs seconds of CPU at that exit, which pays off only for a
@@ -212,9 +223,11 @@ jvm_opts=()
 # when the bytes being defined have the archived class's size and CRC32: a class changed by a rebuild
 # is loaded from the new WAR, never from the archive.
 # A dump cut short (killed during exit, full disk) leaves a truncated archive that crashes the JVM
-# instead of being ignored, so each new archive is checked once (about 0.3 s) before it is trusted;
-# and a JVM killed before it exits writes nothing, so after three boots without an archive the
-# script stops asking.
+# instead of being ignored, so each new archive is checked once (about 0.3 s) before it is trusted,
+# with the JVM options of the boots that will map it (the fast-boot ones and JAVA_OPTS: whether an
+# archive maps depends on some, such as a heap size that turns compressed pointers off), and again
+# when those change; and a JVM killed before it exits writes nothing, so after three boots without
+# an archive the script stops asking.
 # With a class-file-load hook (JFR, a Java agent) JDK 17.0.15 crashed in deployment when using the
 # archive (SIGSEGV in check_shared_class_file_load_hook): such runs go without.
 appcds=${ERPMAX_APPCDS:-true}
@@ -226,11 +239,13 @@ case " ${JAVA_OPTS:-} " in
 esac
 if [ "$appcds" = true ]; then
     archive=$rootdir/appcds.jsa
-    if [ -f "$archive" ] && [ ! -f "$archive.checked" ]; then
-        if "$java" -Xshare:on -XX:SharedArchiveFile="$archive" -XX:+VerifySharedSpaces \
+    checked_with="${jvm_opts[*]+${jvm_opts[*]}} ${extra_opts[*]+${extra_opts[*]}}"
+    if [ -f "$archive" ] && [ "$(cat "$archive.checked" 2>/dev/null)" != "$checked_with" ]; then
+        if "$java" ${jvm_opts[@]+"${jvm_opts[@]}"} ${extra_opts[@]+"${extra_opts[@]}"} \
+            -Xshare:on -XX:SharedArchiveFile="$archive" -XX:+VerifySharedSpaces \
             -XX:ErrorFile=/dev/null -XX:-CreateCoredumpOnCrash \
             -cp "$rootdir/launch-micro.jar" -version >/dev/null 2>&1; then
-            : >"$archive.checked"
+            printf '%s\n' "$checked_with" >"$archive.checked"
         else
             printf 'start.sh: discarding the unusable AppCDS archive %s\n' "$archive" >&2
             rm -f "$archive"
@@ -250,17 +265,6 @@ if [ "$appcds" = true ]; then
             jvm_opts+=("-XX:ArchiveClassesAtExit=$archive" "-Xlog:cds=error" "-Xlog:cds+dynamic=error")
     fi
 fi
-
-# Fast boot. On 2 cores C2 compiles compete with the booting threads: stopping at C1 cut the boot
-# to ready by a third to a half (measured, see bench/boot.sh), and SerialGC avoids G1's set-up. But
-# C1-only code is slower at peak and SerialGC pauses grow with the heap, so a long-running server
-# keeps the JVM's defaults; tests and development, which boot often and serve little, opt in.
-if [ "${ERPMAX_FAST_BOOT:-false}" = true ]; then
-    jvm_opts+=(-XX:TieredStopAtLevel=1 -XX:+UseSerialGC)
-fi
-
-extra_opts=()
-[ -z "${JAVA_OPTS:-}" ] || read -r -a extra_opts <<<"$JAVA_OPTS"
 
 # --- Micro options ----------------------------------------------------------------------------------
 

@@ -3,12 +3,12 @@ package com.erpmax.orchestrator.platform.boundary;
 import com.erpmax.orchestrator.platform.control.Settings;
 import com.erpmax.orchestrator.platform.entity.ShutdownRequested;
 
-import jakarta.annotation.PostConstruct;
 import jakarta.annotation.Resource;
-import jakarta.ejb.Singleton;
-import jakarta.ejb.Startup;
 import jakarta.enterprise.concurrent.ManagedThreadFactory;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.context.Initialized;
 import jakarta.enterprise.event.Event;
+import jakarta.enterprise.event.Observes;
 import jakarta.inject.Inject;
 
 import java.time.Duration;
@@ -23,9 +23,11 @@ import sun.misc.Signal;
  * load balancers stop routing here first, workers stop taking jobs and finish theirs within
  * {@code erpmax.shutdown.grace} (what does not finish is requeued), then the process exits 0.
  * A second SIGTERM exits at once.
+ * <p>
+ * Installed when the application context starts: a CDI bean, not a {@code @Startup} EJB, so
+ * that the WAR has no EJB for Payara to set its EJB container up for.
  */
-@Startup
-@Singleton
+@ApplicationScoped
 public class ShutdownSequence {
 
     private static final Logger LOG = Logger.getLogger(ShutdownSequence.class.getName());
@@ -41,8 +43,7 @@ public class ShutdownSequence {
     @Resource
     ManagedThreadFactory threads;
 
-    @PostConstruct
-    void install() {
+    void install(@Observes @Initialized(ApplicationScoped.class) Object applicationStarted) {
         Signal.handle(new Signal("TERM"), signal -> {
             if (!STOPPING.compareAndSet(false, true)) {
                 LOG.warning("Second SIGTERM: exiting now");

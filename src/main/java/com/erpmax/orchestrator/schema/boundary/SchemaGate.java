@@ -13,15 +13,13 @@ import com.erpmax.orchestrator.schema.entity.MigrationMode;
 import com.erpmax.orchestrator.schema.entity.SchemaReady;
 import com.erpmax.orchestrator.schema.entity.StartupPhase;
 
-import jakarta.annotation.PostConstruct;
 import jakarta.annotation.PreDestroy;
 import jakarta.annotation.Resource;
-import jakarta.ejb.ConcurrencyManagement;
-import jakarta.ejb.ConcurrencyManagementType;
-import jakarta.ejb.Singleton;
-import jakarta.ejb.Startup;
 import jakarta.enterprise.concurrent.ManagedExecutorService;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.context.Initialized;
 import jakarta.enterprise.event.Event;
+import jakarta.enterprise.event.Observes;
 import jakarta.inject.Inject;
 
 import java.sql.Connection;
@@ -38,10 +36,11 @@ import java.util.logging.Logger;
  * for someone else to), then fire {@link SchemaReady} once. It runs off the deployment thread
  * so that the application deploys at once and its health endpoints answer during a wait of
  * any length; until READY the API gate turns business requests away and workers stay idle.
+ * <p>
+ * A CDI bean started by the application context's start, not a {@code @Startup} EJB: with no
+ * EJB in the WAR, Payara does not set its EJB container up for it at every deployment.
  */
-@Startup
-@Singleton
-@ConcurrencyManagement(ConcurrencyManagementType.BEAN)
+@ApplicationScoped
 public class SchemaGate {
 
     private static final Logger LOG = Logger.getLogger(SchemaGate.class.getName());
@@ -61,8 +60,7 @@ public class SchemaGate {
     private final Clock clock = Clock.systemUTC();
     private Future<?> opening;
 
-    @PostConstruct
-    void start() {
+    void start(@Observes @Initialized(ApplicationScoped.class) Object applicationStarted) {
         opening = executor.submit(this::open);
     }
 

@@ -12,9 +12,12 @@ import jakarta.json.JsonObject;
 
 import org.junit.jupiter.api.Test;
 
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.sql.Connection;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 
@@ -24,15 +27,21 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /**
  * {@code validate} mode, as the production app containers run: never migrate, wait until
  * someone else (the one-shot migrator) has applied this version's changesets, then serve.
- * Changesets of a newer version that this one does not know do not stop it.
+ * Changesets of a newer version that this one does not know do not stop it, and Liquibase,
+ * most of the WAR's code and kept out of Payara's deployment scan, is never even loaded.
  */
 class ValidateModeIT {
 
     @Test
     void waitsForASchemaMigratedBySomeoneElseAndToleratesNewerChangesets() throws Exception {
+        Path classLoads = Path.of(System.getProperty("erpmax.project.dir", "."), "target", "it-logs", "validate-class-load.log")
+                .toAbsolutePath();
+        Files.createDirectories(classLoads.getParent());
+        Files.deleteIfExists(classLoads);
         try (TestDatabase database = TestDatabase.create("validate");
              MicroInstance app = MicroInstance.start("validate", Map.of("ERPMAX_DB_URL", database.url(),
-                     "ERPMAX_MIGRATION_MODE", "validate", "ERPMAX_MIGRATION_VALIDATE_POLL", "500ms"))) {
+                     "ERPMAX_MIGRATION_MODE", "validate", "ERPMAX_MIGRATION_VALIDATE_POLL", "500ms",
+                     "JAVA_OPTS", "-Xlog:class+load=info:file=" + classLoads))) {
             app.awaitDeployed();
             HttpReply waiting = app.await("/health/ready", reply -> reply.body().contains("WAITING_FOR_SCHEMA"), Duration.ofSeconds(30));
             assertEquals(503, waiting.status());
@@ -54,6 +63,11 @@ class ValidateModeIT {
             HttpReply created = app.postJson("/api/jobs", "{\"type\":\"echo\",\"payload\":{}}");
             assertEquals(201, created.status(), created.toString());
             assertTrue(app.log().contains("WAITING_FOR_SCHEMA"), app.logTail());
+
+            List<String> loaded = Files.readAllLines(classLoads);
+            assertTrue(loaded.stream().anyMatch(line -> line.contains(" " + SchemaGate.class.getName() + " ")), "the log lists our classes");
+            assertEquals(List.of(), loaded.stream().filter(line -> line.contains(" liquibase.")).limit(5).toList(),
+                    "with nothing to migrate, no Liquibase class is loaded");
         }
     }
 
