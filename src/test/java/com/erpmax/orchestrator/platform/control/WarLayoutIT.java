@@ -1,0 +1,46 @@
+package com.erpmax.orchestrator.platform.control;
+
+import org.junit.jupiter.api.Test;
+
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Collectors;
+import java.util.zip.ZipFile;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * The packaged WAR keeps its libraries where Payara does not parse them at each deployment
+ * (WEB-INF/classpath/*.lib), and glassfish-web.xml puts exactly those on the class path. The list
+ * there is written by hand: a library added to the pom but not to it would be missing at run time
+ * in whatever code path no other test happens to reach.
+ */
+class WarLayoutIT {
+
+    private static final Path WAR = Path.of("target", "erpmax.war");
+    private static final Pattern EXTRA_CLASS_PATH = Pattern.compile("extra-class-path=\"([^\"]*)\"");
+
+    @Test
+    void everyLibraryOfTheWarIsOnTheClassPathAndNoneIsWhereItWouldBeParsed() throws Exception {
+        try (ZipFile war = new ZipFile(WAR.toFile())) {
+            Set<String> shipped = war.stream().map(entry -> entry.getName())
+                    .filter(name -> name.startsWith("WEB-INF/classpath/") && name.endsWith(".lib"))
+                    .collect(Collectors.toCollection(TreeSet::new));
+            Set<String> parsed = war.stream().map(entry -> entry.getName()).filter(name -> name.endsWith(".jar"))
+                    .collect(Collectors.toCollection(TreeSet::new));
+            String descriptor = new String(war.getInputStream(war.getEntry("WEB-INF/glassfish-web.xml")).readAllBytes());
+            Matcher classPath = EXTRA_CLASS_PATH.matcher(descriptor);
+            assertTrue(classPath.find(), "glassfish-web.xml has an extra-class-path");
+            Set<String> listed = Arrays.stream(classPath.group(1).split(":")).collect(Collectors.toCollection(TreeSet::new));
+
+            assertTrue(shipped.stream().anyMatch(name -> name.endsWith("/liquibase-core.lib")), "Liquibase ships: " + shipped);
+            assertEquals(shipped, listed, "WEB-INF/classpath and glassfish-web.xml's extra-class-path name the same files");
+            assertEquals(Set.of(), parsed, "no *.jar in the WAR: Payara would parse every class of it at each deployment");
+        }
+    }
+}
