@@ -4,11 +4,13 @@ import org.junit.jupiter.api.Test;
 
 import java.nio.file.Path;
 import java.util.Arrays;
+import java.util.List;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
+import java.util.zip.ZipEntry;
 import java.util.zip.ZipFile;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -28,11 +30,10 @@ class WarLayoutIT {
     @Test
     void everyLibraryOfTheWarIsOnTheClassPathAndNoneIsWhereItWouldBeParsed() throws Exception {
         try (ZipFile war = new ZipFile(WAR.toFile())) {
-            Set<String> shipped = war.stream().map(entry -> entry.getName())
-                    .filter(name -> name.startsWith("WEB-INF/classpath/") && name.endsWith(".lib"))
+            List<String> entries = war.stream().map(ZipEntry::getName).toList();
+            Set<String> shipped = entries.stream().filter(name -> name.startsWith("WEB-INF/classpath/") && name.endsWith(".lib"))
                     .collect(Collectors.toCollection(TreeSet::new));
-            Set<String> parsed = war.stream().map(entry -> entry.getName()).filter(name -> name.endsWith(".jar"))
-                    .collect(Collectors.toCollection(TreeSet::new));
+            Set<String> parsed = entries.stream().filter(name -> name.endsWith(".jar")).collect(Collectors.toCollection(TreeSet::new));
             String descriptor = new String(war.getInputStream(war.getEntry("WEB-INF/glassfish-web.xml")).readAllBytes());
             Matcher classPath = EXTRA_CLASS_PATH.matcher(descriptor);
             assertTrue(classPath.find(), "glassfish-web.xml has an extra-class-path");
