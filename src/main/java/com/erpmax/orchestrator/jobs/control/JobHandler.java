@@ -21,4 +21,17 @@ public interface JobHandler {
      * @throws Exception the attempt failed; the message is stored as the job's error
      */
     JsonValue handle(JsonObject payload, int attempt) throws Exception;
+
+    /**
+     * True for a handler that only computes (no I/O, no waiting) and returns within microseconds.
+     * A worker without a broker runs such a job inside the transaction that picks it from the
+     * queue and writes the job once, with its outcome, instead of twice (claimed under a lease,
+     * then finished): for short jobs that write is the cost that bounds throughput. Meanwhile the
+     * job shows {@code queued}; if the worker dies, its transaction rolls back and the job is
+     * picked again at once, the lost attempt not counted. A handler that calls out or may take
+     * long must answer false: it would hold a transaction and its row locks open while it runs.
+     */
+    default boolean isInstant() {
+        return false;
+    }
 }

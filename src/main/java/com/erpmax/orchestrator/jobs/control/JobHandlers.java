@@ -35,6 +35,16 @@ public class JobHandlers {
         return Optional.ofNullable(byType.get(type));
     }
 
+    /**
+     * Whether a job of this type runs inside the transaction that picks it (see
+     * {@link JobHandler#isInstant}). A type with no handler in this version does too: its attempt
+     * fails at once, with nothing to wait for.
+     */
+    public boolean runsWhenPicked(String type) {
+        JobHandler handler = byType.get(type);
+        return handler == null || handler.isInstant();
+    }
+
     public Iterable<String> types() {
         return byType.keySet();
     }

@@ -34,17 +34,6 @@ public class JobQueue {
              WHERE id = ? AND status = 'queued' AND run_at <= now()
             RETURNING\s""" + JobRows.COLUMNS;
     /**
-     * The previous batch's successes ride along (first two parameters; empty arrays for none): one
-     * round trip and one commit per batch instead of two. A data-modifying CTE always runs, and it
-     * touches only running rows while the claim takes only queued ones, so the two never meet.
-     */
-    private static final String SUCCEED_THEN_CLAIM_DUE = "WITH succeeded AS (" + succeedMany("") + ") " + """
-            UPDATE jobs SET status = 'running', attempts = attempts + 1, started_at = now(), updated_at = now(),
-                            lease_expires_at = now() + ? * interval '1 millisecond'
-             WHERE id IN (SELECT id FROM jobs WHERE status = 'queued' AND run_at <= now()
-                           ORDER BY priority DESC, run_at, id LIMIT ? FOR UPDATE SKIP LOCKED)
-            RETURNING\s""" + JobRows.COLUMNS;
-    /**
      * A join with the ids rather than {@code id = ANY (?)}: the planner then looks each id up by
      * primary key even when the table's statistics are stale (a large batch just inserted), where
      * the other form scanned the index entries of every unfinished job per batch.
@@ -64,7 +53,7 @@ public class JobQueue {
      * without fresh statistics, it intersected the bitmaps of every unfinished job's index entries
      * with the running ones and hash-joined the ids: work that grew with the backlog, per batch.
      */
-    private static String succeedMany(String end) {
+    static String succeedMany(String end) {
         return """
                 UPDATE jobs j SET status = 'succeeded', result = o.result::jsonb, error = NULL, finished_at = now(), updated_at = now(),
                                   lease_expires_at = NULL
@@ -79,19 +68,16 @@ public class JobQueue {
      * statement's transaction only, a sort is made the last resort.
      */
     private static final String CLAIM_IN_INDEX_ORDER = "SET LOCAL enable_sort = off";
+    /** Reads and locks, writes nothing: see {@link PickedJobs}. */
+    private static final String PICK_DUE = "SELECT " + JobRows.COLUMNS + """
+             FROM jobs WHERE status = 'queued' AND run_at <= now()
+            ORDER BY priority DESC, run_at, id LIMIT ? FOR UPDATE SKIP LOCKED""";
     /** By primary key whatever the statistics: see {@link #succeedMany}. */
     private static final String EXTEND = """
             UPDATE jobs SET lease_expires_at = now() + ? * interval '1 millisecond'
              WHERE id = ANY (?) AND (status = 'running') IS TRUE
             """;
-    /** A retryable failure with attempts left waits for its retry; otherwise the job is dead. */
-    private static final String FAIL = """
-            UPDATE jobs SET status = CASE WHEN ? AND attempts < max_attempts THEN 'failed' ELSE 'dead' END,
-                            run_at = CASE WHEN ? AND attempts < max_attempts THEN now() + ? * interval '1 millisecond' ELSE run_at END,
-                            error = ?, finished_at = now(), updated_at = now(), lease_expires_at = NULL
-             WHERE id = ? AND status = 'running'
-            RETURNING status
-            """;
+    private static final String FAIL = failStatement(false);
     /** Drain: jobs that did not finish in the grace period go back to the queue, their attempt not counted. */
     private static final String REQUEUE = """
             UPDATE jobs SET status = 'queued', attempts = greatest(attempts - 1, 0), lease_expires_at = NULL,
@@ -136,23 +122,28 @@ public class JobQueue {
         }
     }
 
-    /** Claims up to {@code limit} due jobs, highest priority first; rows other workers are claiming are skipped, not waited for. */
-    public List<Job> claimDue(int limit, Duration lease) throws SQLException {
-        return claimDue(limit, lease, Map.of());
-    }
-
-    /** Records {@code succeeded} (from the previous batch) and claims up to {@code limit} due jobs, in one statement. */
-    public List<Job> claimDue(int limit, Duration lease, Map<Long, String> succeeded) throws SQLException {
-        return Transaction.run(dataSource, connection -> {
-            try (Statement plan = connection.createStatement();
-                 PreparedStatement claim = connection.prepareStatement(SUCCEED_THEN_CLAIM_DUE)) {
+    /**
+     * Picks up to {@code limit} due jobs, highest priority first, for a transaction that the caller
+     * settles, commits and closes; rows other workers hold are skipped, not waited for.
+     */
+    public PickedJobs pickDue(int limit) throws SQLException {
+        Connection connection = dataSource.getConnection();
+        try {
+            connection.setAutoCommit(false);
+            try (Statement plan = connection.createStatement(); PreparedStatement pick = connection.prepareStatement(PICK_DUE)) {
                 plan.execute(CLAIM_IN_INDEX_ORDER);
-                int next = outcomes(connection, claim, succeeded);
-                claim.setLong(next, lease.toMillis());
-                claim.setInt(next + 1, limit);
-                return JobRows.all(claim);
+                pick.setInt(1, limit);
+                return new PickedJobs(connection, JobRows.all(pick));
             }
-        });
+        } catch (SQLException | RuntimeException e) {
+            try (connection) {
+                connection.rollback();
+                connection.setAutoCommit(true);
+            } catch (SQLException suppressed) {
+                e.addSuppressed(suppressed);
+            }
+            throw e;
+        }
     }
 
     /** Binds the successes to parameters 1 and 2; returns the next parameter's index. */
@@ -192,15 +183,33 @@ public class JobQueue {
      */
     public Optional<JobStatus> fail(long id, String error, boolean retryable, Duration backoff) throws SQLException {
         try (Connection connection = dataSource.getConnection(); PreparedStatement update = connection.prepareStatement(FAIL)) {
-            update.setBoolean(1, retryable);
-            update.setBoolean(2, retryable);
-            update.setLong(3, backoff.toMillis());
-            update.setString(4, error);
-            update.setLong(5, id);
+            bindFailure(update, id, error, retryable, backoff);
             try (ResultSet row = update.executeQuery()) {
                 return row.next() ? Optional.of(JobStatus.of(row.getString(1))) : Optional.empty();
             }
         }
+    }
+
+    /**
+     * A failed attempt: a retryable failure with attempts left waits for its retry; otherwise the
+     * job is dead. {@code picked}: the job is still queued and this attempt not yet counted (it ran
+     * in the transaction that picked it, see {@link PickedJobs}); else it is running under a lease.
+     */
+    static String failStatement(boolean picked) {
+        String attempts = picked ? "attempts + 1" : "attempts";
+        return "UPDATE jobs SET status = CASE WHEN ? AND " + attempts + " < max_attempts THEN 'failed' ELSE 'dead' END,\n"
+                + "  run_at = CASE WHEN ? AND " + attempts + " < max_attempts THEN now() + ? * interval '1 millisecond' ELSE run_at END,\n"
+                + "  attempts = " + attempts + (picked ? ", started_at = now()" : "")
+                + ", error = ?, finished_at = now(), updated_at = now(), lease_expires_at = NULL\n"
+                + " WHERE id = ? AND status = " + (picked ? "'queued'" : "'running'") + "\nRETURNING status";
+    }
+
+    static void bindFailure(PreparedStatement fail, long id, String error, boolean retryable, Duration backoff) throws SQLException {
+        fail.setBoolean(1, retryable);
+        fail.setBoolean(2, retryable);
+        fail.setLong(3, backoff.toMillis());
+        fail.setString(4, error);
+        fail.setLong(5, id);
     }
 
     /** Gives unfinished jobs back to the queue (and to the broker, with {@code viaOutbox}). */
@@ -228,7 +237,7 @@ public class JobQueue {
         });
     }
 
-    private static Array ids(Connection connection, Collection<Long> ids) throws SQLException {
+    static Array ids(Connection connection, Collection<Long> ids) throws SQLException {
         return connection.createArrayOf("bigint", ids.toArray());
     }
 }

@@ -13,4 +13,10 @@ import java.time.Instant;
 public record Job(long id, String type, String payload, JobStatus status, int attempts, int maxAttempts,
                   int priority, int timeoutSeconds, Instant runAt, String idempotencyKey, String result,
                   String error, Instant createdAt, Instant updatedAt, Instant startedAt, Instant finishedAt) {
+
+    /** This job as the attempt about to start sees it: running, that attempt counted. */
+    public Job nextAttempt() {
+        return new Job(id, type, payload, JobStatus.RUNNING, attempts + 1, maxAttempts, priority, timeoutSeconds, runAt,
+                idempotencyKey, result, error, createdAt, updatedAt, startedAt, finishedAt);
+    }
 }

@@ -1,6 +1,8 @@
 package com.erpmax.orchestrator.workers.boundary;
 
+import com.erpmax.orchestrator.jobs.control.JobHandlers;
 import com.erpmax.orchestrator.jobs.control.JobQueue;
+import com.erpmax.orchestrator.jobs.control.PickedJobs;
 import com.erpmax.orchestrator.jobs.entity.Job;
 import com.erpmax.orchestrator.platform.control.Settings;
 import com.erpmax.orchestrator.workers.control.JobRunner;
@@ -11,6 +13,7 @@ import jakarta.enterprise.concurrent.ManagedThreadFactory;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 
+import java.util.ArrayList;
 import java.util.List;
 import java.util.logging.Level;
 import java.util.logging.Logger;
@@ -21,8 +24,10 @@ import java.util.logging.Logger;
  * waiting on each other) and runs them in parallel. {@code erpmax.worker.concurrency} jobs are
  * in hand at most, split over up to {@link #MAX_LANES} claim loops of at least
  * {@link #MIN_LANE_BATCH} jobs each: while one loop waits for its commit, another runs its batch,
- * so the database and the handlers work at the same time. Each loop writes the successes of its
- * batch with its next claim (one statement, one commit per batch).
+ * so the database and the handlers work at the same time. Jobs whose handler is instant (see
+ * {@code JobHandler.isInstant}) run inside the transaction that picks them and are written once,
+ * with their outcome; the others are claimed under a lease and run after it, and their successes
+ * are written with the loop's next batch (one statement, one commit per batch).
  */
 @ApplicationScoped
 public class DatabaseJobPoller implements JobIntake {
@@ -39,6 +44,9 @@ public class DatabaseJobPoller implements JobIntake {
 
     @Inject
     JobRunner runner;
+
+    @Inject
+    JobHandlers handlers;
 
     @Resource
     ManagedThreadFactory threads;
@@ -69,19 +77,18 @@ public class DatabaseJobPoller implements JobIntake {
         JobRunner.Ran pending = JobRunner.Ran.NOTHING;
         while (running) {
             try {
-                List<Job> claimed = queue.claimDue(batch, runner.lease(), pending.succeeded());
-                runner.recorded(pending);
+                Picked picked = pickAndSettle(batch, pending);
                 pending = JobRunner.Ran.NOTHING;
-                pending = runner.run(claimed);
-                if (claimed.size() < batch) {
-                    // The queue is (nearly) empty: record now rather than with a claim one poll interval away.
+                pending = runner.run(picked.leased());
+                if (picked.count() < batch) {
+                    // The queue is (nearly) empty: record now rather than with a pick one poll interval away.
                     pending = record(pending);
                     Thread.sleep(pollMillis);
                 }
             } catch (InterruptedException e) {
                 break;
             } catch (Exception e) {
-                // The successes in hand stay pending (still leased) and go with the next claim.
+                // The successes in hand stay pending (still leased) and go with the next batch.
                 LOG.log(Level.WARNING, "Claiming jobs failed; retrying", e);
                 try {
                     Thread.sleep(pollMillis);
@@ -91,6 +98,47 @@ public class DatabaseJobPoller implements JobIntake {
             }
         }
         finish(pending);
+    }
+
+    /**
+     * One transaction: picks due jobs, runs those whose handler is instant, and writes in one
+     * statement their outcomes, the earlier batch's successes and the lease of the other picked
+     * jobs, which run after the commit.
+     */
+    private Picked pickAndSettle(int batch, JobRunner.Ran earlier) throws Exception {
+        JobRunner.Ran ranNow;
+        List<Job> leased;
+        int count;
+        try (PickedJobs picked = queue.pickDue(batch)) {
+            count = picked.jobs().size();
+            if (count == 0 && earlier.isEmpty()) {
+                return new Picked(0, List.of());
+            }
+            List<Job> now = new ArrayList<>(count);
+            List<Long> later = new ArrayList<>(count);
+            for (Job job : picked.jobs()) {
+                if (handlers.runsWhenPicked(job.type())) {
+                    now.add(job);
+                } else {
+                    later.add(job.id());
+                }
+            }
+            ranNow = runner.runPicked(now, picked);
+            try {
+                leased = picked.settle(earlier.succeeded(), ranNow.succeeded(), later, runner.lease());
+                picked.commit();
+            } catch (Exception e) {
+                runner.forget(ranNow);
+                throw e;
+            }
+        }
+        runner.recorded(earlier);
+        runner.recorded(ranNow);
+        return new Picked(count, leased);
+    }
+
+    /** How many jobs a transaction picked, and those of them claimed under a lease, to run now. */
+    private record Picked(int count, List<Job> leased) {
     }
 
     private JobRunner.Ran record(JobRunner.Ran pending) throws Exception {

@@ -19,4 +19,9 @@ public class EchoHandler implements JobHandler {
     public JsonValue handle(JsonObject payload, int attempt) {
         return payload;
     }
+
+    @Override
+    public boolean isInstant() {
+        return true;
+    }
 }

@@ -5,6 +5,7 @@ import com.erpmax.orchestrator.jobs.control.JobHandlers;
 import com.erpmax.orchestrator.jobs.control.JobMetrics;
 import com.erpmax.orchestrator.jobs.control.JobQueue;
 import com.erpmax.orchestrator.jobs.control.PermanentJobFailure;
+import com.erpmax.orchestrator.jobs.control.PickedJobs;
 import com.erpmax.orchestrator.jobs.control.RetryPolicy;
 import com.erpmax.orchestrator.jobs.entity.Job;
 import com.erpmax.orchestrator.jobs.entity.JobStatus;
@@ -143,32 +144,87 @@ public class JobRunner {
             jobs.forEach(job -> inFlight.remove(job.id()));
             throw e;
         }
-        return new Ran(succeeded, done);
+        return new Ran(succeeded, done, List.of());
     }
 
-    /** The successes of {@code ran} are written: they leave the in-flight set and count in the metrics. */
+    /**
+     * Runs jobs picked in {@code picked}'s transaction (their handlers are instant: see
+     * {@link JobHandler#isInstant}), each within its timeout, as their next attempt. Failures are
+     * written into that transaction at once; the successes are returned for the caller to write
+     * with {@link PickedJobs#settle}. Nothing counts as done before the caller's commit and
+     * {@link #recorded}; should the transaction not commit, the jobs are still queued as before.
+     *
+     * @throws InterruptedException shutting down: the caller rolls back and the jobs stay queued
+     */
+    public Ran runPicked(List<Job> jobs, PickedJobs picked) throws SQLException, InterruptedException {
+        if (jobs.isEmpty()) {
+            return Ran.NOTHING;
+        }
+        List<Attempt> attempts = new ArrayList<>(jobs.size());
+        for (Job job : jobs) {
+            inFlight.add(job.id());
+            attempts.add(start(job.nextAttempt()));
+        }
+        Map<Long, String> succeeded = new LinkedHashMap<>();
+        List<Attempt> done = new ArrayList<>();
+        List<Failed> failed = new ArrayList<>();
+        try {
+            for (Attempt attempt : attempts) {
+                Outcome outcome = await(attempt);
+                if (outcome == null) {
+                    throw new InterruptedException("Shutting down while running picked jobs");
+                }
+                Job job = attempt.job();
+                if (outcome.error() == null) {
+                    succeeded.put(job.id(), outcome.result());
+                    done.add(attempt);
+                } else {
+                    Duration backoff = retries.delayAfter(job.attempts());
+                    JobStatus status = picked.fail(job.id(), outcome.error(), outcome.retryable(), backoff);
+                    failed.add(new Failed(attempt, outcome.error(), status, backoff));
+                }
+            }
+        } catch (SQLException | RuntimeException | InterruptedException e) {
+            jobs.forEach(job -> inFlight.remove(job.id()));
+            throw e;
+        }
+        return new Ran(succeeded, done, failed);
+    }
+
+    /** The outcomes of {@code ran} are written: its jobs leave the in-flight set and count in the metrics. */
     public void recorded(Ran ran) {
         for (Attempt attempt : ran.done) {
             inFlight.remove(attempt.job().id());
             metrics.attemptEnded(attempt.job().type(), JobStatus.SUCCEEDED, Duration.ofNanos(System.nanoTime() - attempt.started()));
         }
+        for (Failed failure : ran.failed) {
+            Job job = failure.attempt().job();
+            inFlight.remove(job.id());
+            ended(job, failure.error(), failure.status(), failure.backoff(), failure.attempt().started());
+        }
     }
 
-    /** Gives up on recording {@code ran}: its jobs leave the in-flight set, their leases run out and the sweeper requeues them. */
+    /**
+     * Gives up on recording {@code ran}: its jobs leave the in-flight set. Leased ones run again
+     * once their lease runs out and the sweeper requeues them; picked ones are still queued.
+     */
     public void forget(Ran ran) {
         ran.done.forEach(attempt -> inFlight.remove(attempt.job().id()));
+        ran.failed.forEach(failure -> inFlight.remove(failure.attempt().job().id()));
     }
 
-    /** A batch's successes, run but not yet recorded. */
+    /** A batch's outcomes, run but not yet (all) recorded. */
     public static final class Ran {
-        public static final Ran NOTHING = new Ran(Map.of(), List.of());
+        public static final Ran NOTHING = new Ran(Map.of(), List.of(), List.of());
 
         private final Map<Long, String> succeeded;
         private final List<Attempt> done;
+        private final List<Failed> failed;
 
-        private Ran(Map<Long, String> succeeded, List<Attempt> done) {
+        private Ran(Map<Long, String> succeeded, List<Attempt> done, List<Failed> failed) {
             this.succeeded = succeeded;
             this.done = done;
+            this.failed = failed;
         }
 
         /** Job id to its JSON result. */
@@ -177,8 +233,12 @@ public class JobRunner {
         }
 
         public boolean isEmpty() {
-            return done.isEmpty();
+            return done.isEmpty() && failed.isEmpty();
         }
+    }
+
+    /** An attempt that failed, written in a transaction not yet committed; {@code status} is the job's after it. */
+    private record Failed(Attempt attempt, String error, JobStatus status, Duration backoff) {
     }
 
     private record Attempt(Job job, long started, Future<JsonValue> result) {
@@ -218,11 +278,13 @@ public class JobRunner {
 
     private void recordFailure(Job job, String error, boolean retryable, long started) throws SQLException {
         Duration backoff = retries.delayAfter(job.attempts());
-        queue.fail(job.id(), error, retryable, backoff).ifPresent(status -> {
-            metrics.attemptEnded(job.type(), status, Duration.ofNanos(System.nanoTime() - started));
-            LOG.info(() -> "Job " + job.id() + " (" + job.type() + ") attempt " + job.attempts() + " failed: " + error
-                    + " -> " + status.value() + (status == JobStatus.FAILED ? ", retry in " + backoff.toMillis() + " ms" : ""));
-        });
+        queue.fail(job.id(), error, retryable, backoff).ifPresent(status -> ended(job, error, status, backoff, started));
+    }
+
+    private void ended(Job job, String error, JobStatus status, Duration backoff, long started) {
+        metrics.attemptEnded(job.type(), status, Duration.ofNanos(System.nanoTime() - started));
+        LOG.info(() -> "Job " + job.id() + " (" + job.type() + ") attempt " + job.attempts() + " failed: " + error
+                + " -> " + status.value() + (status == JobStatus.FAILED ? ", retry in " + backoff.toMillis() + " ms" : ""));
     }
 
     private void renewLeases() {

@@ -15,8 +15,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
- * A worker that dies mid-job, and one that is stopped properly, on PostgreSQL-only workers:
- * the killed worker's job is run again once its lease expires and completes once; the stopped
+ * A worker that dies mid-job, and one that is stopped properly, on PostgreSQL-only workers
+ * (instant jobs and jobs of an unknown type settle in the transaction that picks them): the killed worker's job is run again once its lease expires and completes once; the stopped
  * worker goes unready at once, keeps answering during the shutdown delay, finishes the job in
  * hand and exits 0.
  */
@@ -31,6 +31,21 @@ class WorkerLifecycleIT {
             long killedJob;
             try (MicroInstance first = MicroInstance.start("lifecycle-killed", env)) {
                 first.awaitReady(Duration.ofSeconds(120));
+                // Instant handlers run in the transaction that picks the job: one attempt, written once.
+                long echo = first.postJson("/api/jobs", "{\"type\":\"echo\",\"payload\":{\"po\":42}}")
+                        .json().getJsonNumber("id").longValue();
+                JsonObject echoed = first.await("/api/jobs/" + echo, reply -> reply.body().contains("\"succeeded\""),
+                        Duration.ofSeconds(20)).json();
+                assertEquals(1, echoed.getInt("attempts"));
+                assertEquals(42, echoed.getJsonObject("result").getInt("po"));
+                // A job of a type this version has no handler for (a newer version submitted it) fails the same way.
+                database.execute("INSERT INTO jobs (type, payload) VALUES ('invoice.sync.v9', '{}')");
+                long orphan = database.queryLong("SELECT id FROM jobs WHERE type = 'invoice.sync.v9'");
+                JsonObject dead = first.await("/api/jobs/" + orphan, reply -> reply.body().contains("\"dead\""),
+                        Duration.ofSeconds(20)).json();
+                assertEquals(1, dead.getInt("attempts"));
+                assertTrue(dead.getString("error").contains("invoice.sync.v9"), dead.toString());
+
                 killedJob = first.postJson("/api/jobs", "{\"type\":\"sleep\",\"payload\":{\"millis\":4000}}")
                         .json().getJsonNumber("id").longValue();
                 first.await("/api/jobs/" + killedJob, reply -> reply.body().contains("\"running\""), Duration.ofSeconds(20));
