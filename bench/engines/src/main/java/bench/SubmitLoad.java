@@ -50,9 +50,9 @@ final class SubmitLoad {
         if (System.getenv("BENCH_SUBMIT_TRACE") != null) {
             traceBySecond(outcome, rate);
         }
-        long[] ok = Arrays.stream(outcome.latencyNanos).filter(l -> l >= 0).sorted().toArray();
+        long[] ok = Arrays.stream(outcome.counted).filter(l -> l >= 0).sorted().toArray();
         System.out.println(String.format("RESULT rate=%d seconds=%d sent=%d ok=%d errors=%d p50_ms=%.2f p99_ms=%.2f max_ms=%.2f send_lag_max_ms=%.2f first_error=%s",
-                rate, seconds, outcome.latencyNanos.length, ok.length, outcome.errors.get(),
+                rate, seconds, outcome.counted.length, ok.length, outcome.errors.get(),
                 percentile(ok, 50), percentile(ok, 99), ok.length == 0 ? Double.NaN : ok[ok.length - 1] / 1e6,
                 outcome.maxSendLagNanos / 1e6, outcome.firstError == null ? "-" : outcome.firstError.replace(' ', '_')));
         System.exit(0);
@@ -60,6 +60,8 @@ final class SubmitLoad {
 
     private static final class Outcome {
         long[] latencyNanos;
+        /** {@link #latencyNanos} as it was when the run ended; -1 for every request without a 201 by then. */
+        long[] counted;
         final AtomicInteger errors = new AtomicInteger();
         volatile String firstError;
         long maxSendLagNanos;
@@ -96,8 +98,10 @@ final class SubmitLoad {
         }
         if (!outcome.finished.await(20, TimeUnit.SECONDS)) {
             System.err.println("submit: " + outcome.finished.getCount() + " requests still unanswered 20 s after the last send");
-            outcome.errors.addAndGet((int) outcome.finished.getCount());
         }
+        // Answers arriving after this point are not counted: every request is an answer or an error, once.
+        outcome.counted = outcome.latencyNanos.clone();
+        outcome.errors.set((int) Arrays.stream(outcome.counted).filter(l -> l < 0).count());
         return outcome;
     }
 
@@ -244,12 +248,12 @@ final class SubmitLoad {
 
     /** With BENCH_SUBMIT_TRACE set, each second's slowest answer on stderr: when the tail happened. */
     private static void traceBySecond(Outcome outcome, int rate) {
-        for (int from = 0; from < outcome.latencyNanos.length; from += rate) {
+        for (int from = 0; from < outcome.counted.length; from += rate) {
             long max = 0;
             int slow = 0;
-            for (int i = from; i < Math.min(from + rate, outcome.latencyNanos.length); i++) {
-                max = Math.max(max, outcome.latencyNanos[i]);
-                slow += outcome.latencyNanos[i] > 25_000_000L ? 1 : 0;
+            for (int i = from; i < Math.min(from + rate, outcome.counted.length); i++) {
+                max = Math.max(max, outcome.counted[i]);
+                slow += outcome.counted[i] > 25_000_000L ? 1 : 0;
             }
             System.err.printf("second %d: max %.1f ms, %d over 25 ms%n", from / rate, max / 1e6, slow);
         }
