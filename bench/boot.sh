@@ -9,6 +9,12 @@
 # a password (psql, dropdb, createdb on PATH). Builds the WAR if it is missing, and the empty WAR
 # (one JAX-RS resource, GET /api/ping) always.
 #
+# A third WAR, the health WAR, is the empty WAR plus one MicroProfile Health readiness check
+# (bench/health-war): a check is a CDI bean, so Payara starts CDI for it (Weld and about 25 CDI
+# extensions of its own, none of which an application can switch off), as it must for any WAR that
+# reports its own readiness. Booted interleaved with the others, it splits the app's extra time into
+# the platform's share (health WAR / empty WAR) and the application's own (app / health WAR).
+#
 # Each boot is timed from the start of payara/start.sh to the first 200 of GET /health/ready, polled
 # every 50 ms: the same criterion for both WARs (MicroProfile Health answers UP when the application
 # has no check, so for the empty WAR it means "deployed"). Then the instance gets SIGTERM.
@@ -28,6 +34,7 @@ pg=(-h 127.0.0.1 -p 5432 -U postgres)
 ready_path=/health/ready
 boot_timeout_s=180
 jakartaee_api=${MAVEN_REPOSITORY:-$HOME/.m2/repository}/jakarta/platform/jakarta.jakartaee-api/10.0.0/jakarta.jakartaee-api-10.0.0.jar
+health_api=${MAVEN_REPOSITORY:-$HOME/.m2/repository}/org/eclipse/microprofile/health/microprofile-health-api/4.0.1/microprofile-health-api-4.0.1.jar
 
 fail() {
     printf 'boot.sh: %s\n' "$1" >&2
@@ -97,6 +104,7 @@ if [ ! -f "$repo/target/erpmax.war" ] || [ ! -f "$repo/target/payara-micro.jar" 
     maven -q -B package -DskipTests
 fi
 [ -f "$jakartaee_api" ] || maven -q -B dependency:get -Dartifact=jakarta.platform:jakarta.jakartaee-api:10.0.0
+[ -f "$health_api" ] || maven -q -B dependency:get -Dartifact=org.eclipse.microprofile.health:microprofile-health-api:4.0.1
 
 echo "building the empty WAR ..."
 rm -rf "$work/empty-war"
@@ -105,6 +113,14 @@ javac --release 17 -nowarn -cp "$jakartaee_api" -d "$work/empty-war/WEB-INF/clas
     "$repo"/bench/empty-war/src/bench/ping/*.java
 rm -f "$work/empty.war"
 jar --create --file "$work/empty.war" -C "$work/empty-war" WEB-INF
+
+echo "building the health WAR ..."
+rm -rf "$work/health-war"
+mkdir -p "$work/health-war/WEB-INF/classes"
+javac --release 17 -nowarn -cp "$jakartaee_api:$health_api" -d "$work/health-war/WEB-INF/classes" \
+    "$repo"/bench/empty-war/src/bench/ping/*.java "$repo"/bench/health-war/src/bench/health/*.java
+rm -f "$work/health.war"
+jar --create --file "$work/health.war" -C "$work/health-war" WEB-INF
 
 # --- Database -------------------------------------------------------------------------------------
 
@@ -117,6 +133,7 @@ createdb "${pg[@]}" "$db"
 
 app_port=$(free_port_from 18080)
 empty_port=$(free_port_from $((app_port + 1)))
+health_port=$(free_port_from $((empty_port + 1)))
 pid=
 
 stop_instance() {
@@ -176,9 +193,11 @@ echo "ready = first 200 from GET $ready_path; $runs timed runs each; load averag
 echo "untimed boots (migrate $db, prepare root directories, write AppCDS archives) ..."
 boot app "$repo/target/erpmax.war" "$app_port"
 boot empty "$work/empty.war" "$empty_port" /api/ping
+boot health "$work/health.war" "$health_port" /api/ping
 if [ "${ERPMAX_APPCDS:-true}" = true ]; then
     [ -f "$work/root-app/appcds.jsa" ] || boot app "$repo/target/erpmax.war" "$app_port"
     [ -f "$work/root-empty/appcds.jsa" ] || boot empty "$work/empty.war" "$empty_port"
+    [ -f "$work/root-health/appcds.jsa" ] || boot health "$work/health.war" "$health_port"
 fi
 
 idle=$(idle_percent)
@@ -196,6 +215,7 @@ report() { # LABEL
 
 app_ms=()
 empty_ms=()
+health_ms=()
 app_cpu=()
 empty_cpu=()
 for i in $(seq 1 "$runs"); do
@@ -207,12 +227,18 @@ for i in $(seq 1 "$runs"); do
     empty_ms+=("$boot_ms")
     empty_cpu+=("${boot_cpu_ms:-0}")
     report "empty WAR"
+    boot health "$work/health.war" "$health_port"
+    health_ms+=("$boot_ms")
+    report "health WAR"
 done
 
 app_median=$(median "${app_ms[@]}")
 empty_median=$(median "${empty_ms[@]}")
 printf 'median  %-10s %6s s\n' app "$(seconds "$app_median")"
 printf 'median  %-10s %6s s\n' "empty WAR" "$(seconds "$empty_median")"
+health_median=$(median "${health_ms[@]}")
+printf 'median  %-10s %6s s\n' "health WAR" "$(seconds "$health_median")"
+echo "platform's share: health WAR / empty WAR $(awk -v h="$health_median" -v e="$empty_median" 'BEGIN { printf "%.2f", h / e }'); application's own: app / health WAR $(awk -v a="$app_median" -v h="$health_median" 'BEGIN { printf "%.2f", a / h }')"
 if [ -n "$boot_cpu_ms" ]; then
     app_cpu_median=$(median "${app_cpu[@]}")
     empty_cpu_median=$(median "${empty_cpu[@]}")
