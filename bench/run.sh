@@ -63,8 +63,10 @@ engine_list=${BENCH_ENGINES:-erpmax-amqp erpmax-db db-scheduler jobrunr ceiling-
 # Tuning (chosen by trying a few on this machine; see bench/results/latest.md).
 erpmax_amqp_concurrency=${BENCH_ERPMAX_AMQP_CONCURRENCY:-64}
 erpmax_amqp_prefetch=${BENCH_ERPMAX_AMQP_PREFETCH:-128}
-# No broker: 128 is 4 claim loops of 32 (30k jobs: 64 -> 6.7k/s, 128 -> 9.5k/s, 256 -> 9.3k/s).
-erpmax_db_concurrency=${BENCH_ERPMAX_DB_CONCURRENCY:-128}
+# No broker: 256 is 4 claim loops of 64. Before instant jobs were written once, 128 was best (30k
+# jobs: 64 -> 6.7k/s, 128 -> 9.5k/s, 256 -> 9.3k/s); since (2026-11-28, one warm instance, 100k
+# jobs, 2 drains each, twice): 128 -> 24.9-26.7k/s, 256 -> 30.2-36.8k/s.
+erpmax_db_concurrency=${BENCH_ERPMAX_DB_CONCURRENCY:-256}
 erpmax_db_poll=${BENCH_ERPMAX_DB_POLL:-100ms}
 erpmax_java_opts=${BENCH_ERPMAX_JAVA_OPTS:--Xms1g -Xmx2g}
 dbs_threads=${BENCH_DBS_THREADS:-16}
