@@ -23,7 +23,8 @@ import javax.sql.DataSource;
 /**
  * The workers' side of the {@code jobs} table: claim under a lease, keep the lease alive,
  * record the outcome. A lease that runs out means the worker died; the sweeper then gives the
- * job to another worker.
+ * job to another worker. Workers without a broker pick due jobs for one transaction instead
+ * ({@link #pickDue}, {@link PickedJobs}) and lease only those that run after it.
  */
 @ApplicationScoped
 public class JobQueue {
