@@ -35,18 +35,21 @@ public class JobQueue {
              WHERE id = ? AND status = 'queued' AND run_at <= now()
             RETURNING\s""" + JobRows.COLUMNS;
     /**
-     * A join with the ids rather than {@code id = ANY (?)}, and the status and due-time test
-     * wrapped in {@code IS TRUE} (see {@link #succeedMany}), so that the planner looks each id up
-     * by primary key whatever the statistics. Without the wrapper it read the partial indexes of
-     * every queued, due job and hash-joined the ids: 22 ms per batch of 64 at 100,000 queued (1 ms
-     * with it), which made PostgreSQL's CPU, not the broker, the bound of the RabbitMQ path.
+     * Claims the given jobs that are queued and due (parameters: the lease, the ids). A join with
+     * the ids rather than {@code id = ANY (?)}, and the status and due-time test wrapped in
+     * {@code IS TRUE} (see {@link #succeedMany}), so that the planner looks each id up by primary
+     * key whatever the statistics. Without the wrapper it read the partial indexes of every
+     * queued, due job and hash-joined the ids: 22 ms per batch of 64 at 100,000 queued (1 ms with
+     * it), which made PostgreSQL's CPU, not the broker, the bound of the RabbitMQ path.
      */
-    private static final String SUCCEED_THEN_CLAIM_MANY = "WITH succeeded AS (" + succeedMany("") + ") " + """
+    static final String CLAIM_BY_IDS = """
             UPDATE jobs SET status = 'running', attempts = attempts + 1, started_at = now(), updated_at = now(),
                             lease_expires_at = now() + ? * interval '1 millisecond'
               FROM unnest(?::bigint[]) AS claimed (id)
              WHERE jobs.id = claimed.id AND (jobs.status = 'queued' AND jobs.run_at <= now()) IS TRUE
             RETURNING\s""" + JobRows.COLUMNS.replaceAll("(^|, )", "$1jobs.");
+    /** The previous batch's successes ride along with the claim. */
+    private static final String SUCCEED_THEN_CLAIM_MANY = "WITH succeeded AS (" + succeedMany("") + ") " + CLAIM_BY_IDS;
     /** Many outcomes, one statement: the write that bounds throughput when jobs are short. */
     private static final String SUCCEED_MANY = succeedMany("\n");
 
@@ -118,7 +121,7 @@ public class JobQueue {
         }
         try (Connection connection = dataSource.getConnection();
              PreparedStatement claim = connection.prepareStatement(SUCCEED_THEN_CLAIM_MANY)) {
-            int next = outcomes(connection, claim, succeeded);
+            int next = bindOutcomes(connection, claim, 1, succeeded);
             claim.setLong(next, lease.toMillis());
             claim.setArray(next + 1, ids(connection, ids));
             return JobRows.all(claim);
@@ -149,11 +152,15 @@ public class JobQueue {
         }
     }
 
-    /** Binds the successes to parameters 1 and 2; returns the next parameter's index. */
-    private static int outcomes(Connection connection, PreparedStatement statement, Map<Long, String> succeeded) throws SQLException {
-        statement.setArray(1, ids(connection, succeeded.keySet()));
-        statement.setArray(2, connection.createArrayOf("text", succeeded.values().toArray()));
-        return 3;
+    /**
+     * Binds successes (job id to JSON result) as an array of ids and one of results, to parameters
+     * {@code first} and {@code first + 1}; returns the next parameter's index.
+     */
+    static int bindOutcomes(Connection connection, PreparedStatement statement, int first, Map<Long, String> succeeded)
+            throws SQLException {
+        statement.setArray(first, ids(connection, succeeded.keySet()));
+        statement.setArray(first + 1, connection.createArrayOf("text", succeeded.values().toArray()));
+        return first + 2;
     }
 
     /** The heartbeat: one statement for every job this worker runs. */
@@ -174,7 +181,7 @@ public class JobQueue {
             return;
         }
         try (Connection connection = dataSource.getConnection(); PreparedStatement update = connection.prepareStatement(SUCCEED_MANY)) {
-            outcomes(connection, update, results);
+            bindOutcomes(connection, update, 1, results);
             update.executeUpdate();
         }
     }

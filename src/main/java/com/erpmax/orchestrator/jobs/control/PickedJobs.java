@@ -23,9 +23,9 @@ public final class PickedJobs implements AutoCloseable {
     /**
      * One statement for the whole batch: the earlier batch's successes (jobs claimed under a lease,
      * parameters 1-2), the successes of picked jobs that ran in this transaction (their attempt is
-     * counted here: 3-4), and the lease for the picked jobs that run after the commit (5-6). The
-     * three touch different rows (running; picked and run; picked and not run), so the
-     * data-modifying parts never meet.
+     * counted here: 3-4), and the lease for the picked jobs that run after the commit (5-6, the
+     * same claim as the broker's consumers make). The three touch different rows (running; picked
+     * and run; picked and not run), so the data-modifying parts never meet.
      */
     private static final String SETTLE = "WITH earlier AS (" + JobQueue.succeedMany("") + "), " + """
             now_succeeded AS (
@@ -33,11 +33,7 @@ public final class PickedJobs implements AutoCloseable {
                                   started_at = now(), finished_at = now(), updated_at = now()
                   FROM unnest(?::bigint[], ?::text[]) AS o (id, result)
                  WHERE j.id = o.id AND (j.status = 'queued') IS TRUE)
-            UPDATE jobs SET status = 'running', attempts = attempts + 1, started_at = now(), updated_at = now(),
-                            lease_expires_at = now() + ? * interval '1 millisecond'
-              FROM unnest(?::bigint[]) AS claimed (id)
-             WHERE jobs.id = claimed.id AND (jobs.status = 'queued') IS TRUE
-            RETURNING\s""" + JobRows.COLUMNS.replaceAll("(^|, )", "$1jobs.");
+            """ + JobQueue.CLAIM_BY_IDS;
     private static final String FAIL = JobQueue.failStatement(true);
 
     private final Connection connection;
@@ -64,12 +60,10 @@ public final class PickedJobs implements AutoCloseable {
     public List<Job> settle(Map<Long, String> earlier, Map<Long, String> succeededNow, Collection<Long> toLease, Duration lease)
             throws SQLException {
         try (PreparedStatement settle = connection.prepareStatement(SETTLE)) {
-            settle.setArray(1, JobQueue.ids(connection, earlier.keySet()));
-            settle.setArray(2, connection.createArrayOf("text", earlier.values().toArray()));
-            settle.setArray(3, JobQueue.ids(connection, succeededNow.keySet()));
-            settle.setArray(4, connection.createArrayOf("text", succeededNow.values().toArray()));
-            settle.setLong(5, lease.toMillis());
-            settle.setArray(6, JobQueue.ids(connection, toLease));
+            int next = JobQueue.bindOutcomes(connection, settle, 1, earlier);
+            next = JobQueue.bindOutcomes(connection, settle, next, succeededNow);
+            settle.setLong(next, lease.toMillis());
+            settle.setArray(next + 1, JobQueue.ids(connection, toLease));
             return JobRows.all(settle);
         }
     }

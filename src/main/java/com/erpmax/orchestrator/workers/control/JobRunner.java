@@ -117,34 +117,17 @@ public class JobRunner {
         if (jobs.isEmpty()) {
             return Ran.NOTHING;
         }
-        List<Attempt> attempts = new ArrayList<>(jobs.size());
-        for (Job job : jobs) {
-            inFlight.add(job.id());
-            attempts.add(start(job));
-        }
-        Map<Long, String> succeeded = new LinkedHashMap<>();
-        List<Attempt> done = new ArrayList<>();
         try {
-            for (Attempt attempt : attempts) {
-                Outcome outcome = await(attempt);
-                if (outcome == null) {
-                    // Interrupted: shutting down, the drain requeues what is left.
-                    jobs.forEach(job -> inFlight.remove(job.id()));
-                    return Ran.NOTHING;
-                }
-                if (outcome.error() == null) {
-                    succeeded.put(attempt.job().id(), outcome.result());
-                    done.add(attempt);
-                } else {
-                    recordFailure(attempt.job(), outcome.error(), outcome.retryable(), attempt.started());
-                    inFlight.remove(attempt.job().id());
-                }
-            }
-        } catch (SQLException | RuntimeException e) {
-            jobs.forEach(job -> inFlight.remove(job.id()));
-            throw e;
+            return attempt(jobs, (attempt, error, retryable, backoff) -> {
+                recordFailure(attempt, error, retryable, backoff);
+                inFlight.remove(attempt.job().id());
+                return null;
+            });
+        } catch (InterruptedException e) {
+            // Shutting down (the thread stays interrupted): the drain requeues what is left.
+            Thread.currentThread().interrupt();
+            return Ran.NOTHING;
         }
-        return new Ran(succeeded, done, List.of());
     }
 
     /**
@@ -160,10 +143,28 @@ public class JobRunner {
         if (jobs.isEmpty()) {
             return Ran.NOTHING;
         }
+        return attempt(jobs.stream().map(Job::nextAttempt).toList(), (attempt, error, retryable, backoff) ->
+                new Failed(attempt, error, picked.fail(attempt.job().id(), error, retryable, backoff), backoff));
+    }
+
+    /** Where a failed attempt is written: at once (returns null), or in a transaction not yet committed (returns it). */
+    @FunctionalInterface
+    private interface FailureRecorder {
+        Failed record(Attempt attempt, String error, boolean retryable, Duration backoff) throws SQLException;
+    }
+
+    /**
+     * Starts {@code jobs}, each as the attempt it carries, in parallel, and awaits each within its
+     * timeout: the successes are collected, the failures handed to {@code failures}. On any
+     * exception the jobs leave the in-flight set.
+     *
+     * @throws InterruptedException shutting down
+     */
+    private Ran attempt(List<Job> jobs, FailureRecorder failures) throws SQLException, InterruptedException {
         List<Attempt> attempts = new ArrayList<>(jobs.size());
         for (Job job : jobs) {
             inFlight.add(job.id());
-            attempts.add(start(job.nextAttempt()));
+            attempts.add(start(job));
         }
         Map<Long, String> succeeded = new LinkedHashMap<>();
         List<Attempt> done = new ArrayList<>();
@@ -172,16 +173,17 @@ public class JobRunner {
             for (Attempt attempt : attempts) {
                 Outcome outcome = await(attempt);
                 if (outcome == null) {
-                    throw new InterruptedException("Shutting down while running picked jobs");
+                    throw new InterruptedException("Shutting down while jobs ran");
                 }
-                Job job = attempt.job();
                 if (outcome.error() == null) {
-                    succeeded.put(job.id(), outcome.result());
+                    succeeded.put(attempt.job().id(), outcome.result());
                     done.add(attempt);
                 } else {
-                    Duration backoff = retries.delayAfter(job.attempts());
-                    JobStatus status = picked.fail(job.id(), outcome.error(), outcome.retryable(), backoff);
-                    failed.add(new Failed(attempt, outcome.error(), status, backoff));
+                    Duration backoff = retries.delayAfter(attempt.job().attempts());
+                    Failed pending = failures.record(attempt, outcome.error(), outcome.retryable(), backoff);
+                    if (pending != null) {
+                        failed.add(pending);
+                    }
                 }
             }
         } catch (SQLException | RuntimeException | InterruptedException e) {
@@ -276,9 +278,9 @@ public class JobRunner {
         }
     }
 
-    private void recordFailure(Job job, String error, boolean retryable, long started) throws SQLException {
-        Duration backoff = retries.delayAfter(job.attempts());
-        queue.fail(job.id(), error, retryable, backoff).ifPresent(status -> ended(job, error, status, backoff, started));
+    private void recordFailure(Attempt attempt, String error, boolean retryable, Duration backoff) throws SQLException {
+        Job job = attempt.job();
+        queue.fail(job.id(), error, retryable, backoff).ifPresent(status -> ended(job, error, status, backoff, attempt.started()));
     }
 
     private void ended(Job job, String error, JobStatus status, Duration backoff, long started) {
