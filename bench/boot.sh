@@ -106,21 +106,19 @@ fi
 [ -f "$jakartaee_api" ] || maven -q -B dependency:get -Dartifact=jakarta.platform:jakarta.jakartaee-api:10.0.0
 [ -f "$health_api" ] || maven -q -B dependency:get -Dartifact=org.eclipse.microprofile.health:microprofile-health-api:4.0.1
 
-echo "building the empty WAR ..."
-rm -rf "$work/empty-war"
-mkdir -p "$work/empty-war/WEB-INF/classes"
-javac --release 17 -nowarn -cp "$jakartaee_api" -d "$work/empty-war/WEB-INF/classes" \
-    "$repo"/bench/empty-war/src/bench/ping/*.java
-rm -f "$work/empty.war"
-jar --create --file "$work/empty.war" -C "$work/empty-war" WEB-INF
-
-echo "building the health WAR ..."
-rm -rf "$work/health-war"
-mkdir -p "$work/health-war/WEB-INF/classes"
-javac --release 17 -nowarn -cp "$jakartaee_api:$health_api" -d "$work/health-war/WEB-INF/classes" \
-    "$repo"/bench/empty-war/src/bench/ping/*.java "$repo"/bench/health-war/src/bench/health/*.java
-rm -f "$work/health.war"
-jar --create --file "$work/health.war" -C "$work/health-war" WEB-INF
+# build_war NAME SOURCE...: compiles SOURCE... against the Jakarta EE and MicroProfile Health APIs
+# into $work/NAME.war
+build_war() {
+    local name=$1
+    shift
+    echo "building the $name WAR ..."
+    rm -rf "$work/$name-war" "$work/$name.war"
+    mkdir -p "$work/$name-war/WEB-INF/classes"
+    javac --release 17 -nowarn -cp "$jakartaee_api:$health_api" -d "$work/$name-war/WEB-INF/classes" "$@"
+    jar --create --file "$work/$name.war" -C "$work/$name-war" WEB-INF
+}
+build_war empty "$repo"/bench/empty-war/src/bench/ping/*.java
+build_war health "$repo"/bench/empty-war/src/bench/ping/*.java "$repo"/bench/health-war/src/bench/health/*.java
 
 # --- Database -------------------------------------------------------------------------------------
 

@@ -13,7 +13,7 @@ import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.locks.LockSupport;
 
 /**
@@ -52,9 +52,9 @@ final class SubmitLoad {
         }
         long[] ok = Arrays.stream(outcome.counted).filter(l -> l >= 0).sorted().toArray();
         System.out.println(String.format("RESULT rate=%d seconds=%d sent=%d ok=%d errors=%d p50_ms=%.2f p99_ms=%.2f max_ms=%.2f send_lag_max_ms=%.2f first_error=%s",
-                rate, seconds, outcome.counted.length, ok.length, outcome.errors.get(),
+                rate, seconds, outcome.counted.length, ok.length, outcome.counted.length - ok.length,
                 percentile(ok, 50), percentile(ok, 99), ok.length == 0 ? Double.NaN : ok[ok.length - 1] / 1e6,
-                outcome.maxSendLagNanos / 1e6, outcome.firstError == null ? "-" : outcome.firstError.replace(' ', '_')));
+                outcome.maxSendLagNanos / 1e6, outcome.firstError.get() == null ? "-" : outcome.firstError.get().replace(' ', '_')));
         System.exit(0);
     }
 
@@ -62,15 +62,12 @@ final class SubmitLoad {
         long[] latencyNanos;
         /** {@link #latencyNanos} as it was when the run ended; -1 for every request without a 201 by then. */
         long[] counted;
-        final AtomicInteger errors = new AtomicInteger();
-        volatile String firstError;
+        final AtomicReference<String> firstError = new AtomicReference<>();
         long maxSendLagNanos;
         CountDownLatch finished;
 
         void failed(String error) {
-            if (errors.getAndIncrement() == 0) {
-                firstError = error;
-            }
+            firstError.compareAndSet(null, error);
             finished.countDown();
         }
     }
@@ -101,7 +98,6 @@ final class SubmitLoad {
         }
         // Answers arriving after this point are not counted: every request is an answer or an error, once.
         outcome.counted = outcome.latencyNanos.clone();
-        outcome.errors.set((int) Arrays.stream(outcome.counted).filter(l -> l < 0).count());
         return outcome;
     }
 
