@@ -17,7 +17,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
- * The packaged WAR keeps its libraries where Payara does not parse them at each deployment
+ * What the build packs where. The packaged WAR keeps its libraries where Payara does not parse them at each deployment
  * (WEB-INF/classpath/*.lib), and glassfish-web.xml puts exactly those on the class path. The list
  * there is written by hand: a library added to the pom but not to it would be missing at run time
  * in whatever code path no other test happens to reach.
@@ -25,6 +25,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class WarLayoutIT {
 
     private static final Path WAR = Path.of("target", "erpmax.war");
+    private static final Path MIGRATOR = Path.of("target", "erpmax-migrate.jar");
     private static final Pattern EXTRA_CLASS_PATH = Pattern.compile("extra-class-path=\"([^\"]*)\"");
 
     @Test
@@ -42,6 +43,19 @@ class WarLayoutIT {
             assertTrue(shipped.stream().anyMatch(name -> name.endsWith("/liquibase-core.lib")), "Liquibase ships: " + shipped);
             assertEquals(shipped, listed, "WEB-INF/classpath and glassfish-web.xml's extra-class-path name the same files");
             assertEquals(Set.of(), parsed, "no *.jar in the WAR: Payara would parse every class of it at each deployment");
+        }
+    }
+
+    @Test
+    void theMigratorCommandShipsInItsJarAndNotInTheWar() throws Exception {
+        String main = "com/erpmax/orchestrator/migrator/Main.class";
+        try (ZipFile war = new ZipFile(WAR.toFile()); ZipFile migrator = new ZipFile(MIGRATOR.toFile())) {
+            List<String> inWar = war.stream().map(ZipEntry::getName)
+                    .filter(name -> name.startsWith("WEB-INF/classes/com/erpmax/orchestrator/migrator/")).toList();
+            assertEquals(List.of(), inWar, "the WAR never runs the migrator; Payara would read its classes at each deployment");
+            assertTrue(migrator.getEntry(main) != null, MIGRATOR + " has " + main);
+            assertTrue(war.getEntry("WEB-INF/classes/com/erpmax/orchestrator/schema/control/Migrations.class") != null,
+                    "the schema code both use is in the WAR too");
         }
     }
 }
