@@ -1,5 +1,7 @@
 package com.erpmax.orchestrator.testing;
 
+import com.erpmax.orchestrator.platform.control.Settings;
+
 import java.io.IOException;
 import java.net.ServerSocket;
 import java.net.URI;
@@ -49,7 +51,9 @@ public final class MicroInstance implements AutoCloseable {
         env.keySet().removeIf(key -> key.startsWith("ERPMAX_"));
         env.put("ERPMAX_HTTP_PORT", Integer.toString(port));
         env.put("ERPMAX_PAYARA_ROOTDIR", PROJECT.resolve("target/it-roots/" + name).toString());
-        env.put("ERPMAX_DB_USER", TestDatabase.USER);
+        if (!TestDatabase.USER.equals(Settings.DEFAULT_DB_USER)) {
+            env.put("ERPMAX_DB_USER", TestDatabase.USER);
+        } // else the instances run on the default user, which is then tested too
         // C1 and the serial collector: boots in about half the CPU time; these instances live for seconds.
         env.put("ERPMAX_FAST_BOOT", "true");
         env.putAll(new HashMap<>(environment));

@@ -24,8 +24,11 @@ import javax.sql.DataSource;
         name = ApplicationDatabase.JNDI_NAME,
         className = "org.postgresql.ds.PGSimpleDataSource",
         url = "${MPCONFIG=" + Settings.DB_URL + "}",
-        user = "${MPCONFIG=" + Settings.DB_USER + "}",
-        password = "${MPCONFIG=" + Settings.DB_PASSWORD + "}",
+        // "${MPCONFIG=key:default}": Payara's expression. Without a default, an unset key stays
+        // in the value as its literal text and Payara logs a warning at each resolution, which
+        // happened four times per boot for the password of a database that needs none.
+        user = "${MPCONFIG=" + Settings.DB_USER + ":" + Settings.DEFAULT_DB_USER + "}",
+        password = "${MPCONFIG=" + Settings.DB_PASSWORD + ":}",
         transactional = false,
         initialPoolSize = 0,
         minPoolSize = 8,

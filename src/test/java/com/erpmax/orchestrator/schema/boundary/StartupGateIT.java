@@ -172,6 +172,16 @@ class StartupGateIT {
         assertFalse(database.queryLong("SELECT count(*) FROM jobs WHERE type <> 'echo'") > 0, "nothing bad was stored");
     }
 
+    @Test
+    @Order(9)
+    void thePoolConnectsWithTheDefaultUserAndNoPasswordWithoutAConfigurationWarning() throws Exception {
+        // No ERPMAX_DB_PASSWORD here (trust authentication), and no ERPMAX_DB_USER when the test
+        // database's user is the default one (MicroInstance).
+        assertTrue(database.queryLong("SELECT count(*) FROM pg_stat_activity WHERE application_name = 'erpmax-pool'"
+                + " AND datname = current_database() AND usename = '" + TestDatabase.USER + "'") > 0, "the pool's connections");
+        assertFalse(app.log().contains("MicroProfile Config: property"), app.logTail());
+    }
+
     private static void assertProblem(HttpReply reply, int status, String code) {
         assertEquals(status, reply.status(), reply.toString());
         assertEquals("application/problem+json", reply.contentType(), reply.toString());
