@@ -86,6 +86,24 @@ cpu_ms() {
     echo "$stat" | awk -v hz="$(getconf CLK_TCK)" '{ printf "%d", ($12 + $13) * 1000 / hz }'
 }
 
+# Of that, the CPU time of the JIT compiler threads, in ms; empty without /proc. On 2 cores they
+# compete with the booting threads for the second core.
+jit_cpu_ms() {
+    local task stat total=0 hz
+    [ -d "/proc/$1/task" ] || return 0
+    hz=$(getconf CLK_TCK)
+    for task in /proc/"$1"/task/*; do
+        case $(cat "$task/comm" 2>/dev/null) in
+            C1\ CompilerThre* | C2\ CompilerThre*) ;;
+            *) continue ;;
+        esac
+        stat=$(cat "$task/stat" 2>/dev/null) || continue
+        stat=${stat##*) }
+        total=$((total + $(echo "$stat" | awk -v hz="$hz" '{ printf "%d", ($12 + $13) * 1000 / hz }')))
+    done
+    echo "$total"
+}
+
 # Percentage of CPU time idle over the next two seconds (Linux), or empty.
 idle_percent() {
     [ -r /proc/stat ] || return 0
@@ -151,10 +169,12 @@ trap stop_instance EXIT
 trap 'exit 130' INT TERM
 
 # boot NAME WAR PORT [CHECK_PATH]: boots one instance, sets boot_ms to the milliseconds it took to
-# be ready and boot_cpu_ms to the CPU time its JVM had used by then, optionally checks that
+# be ready, boot_cpu_ms to the CPU time its JVM had used by then and boot_jit_ms to its JIT
+# compilers' share of it, optionally checks that
 # CHECK_PATH answers 200 too, and stops it.
 boot_ms=
 boot_cpu_ms=
+boot_jit_ms=
 boot() {
     local name=$1 war=$2 port=$3 check=${4:-} log started code
     log=$work/$name.log
@@ -175,6 +195,7 @@ boot() {
     done
     boot_ms=$(($(now_ms) - started))
     boot_cpu_ms=$(cpu_ms "$pid")
+    boot_jit_ms=$(jit_cpu_ms "$pid")
     if [ -n "$check" ] && ! curl -fs -o /dev/null --max-time 5 "http://127.0.0.1:$port$check"; then
         stop_instance
         fail "$name is ready but GET $check fails; see $log"
@@ -205,7 +226,8 @@ fi
 
 report() { # LABEL
     if [ -n "$boot_cpu_ms" ]; then
-        printf 'run %d  %-10s %6s s   (JVM CPU %s s)\n' "$i" "$1" "$(seconds "$boot_ms")" "$(seconds "$boot_cpu_ms")"
+        printf 'run %d  %-10s %6s s   (JVM CPU %s s, of which JIT compilers %s s)\n' "$i" "$1" "$(seconds "$boot_ms")" \
+            "$(seconds "$boot_cpu_ms")" "$(seconds "${boot_jit_ms:-0}")"
     else
         printf 'run %d  %-10s %6s s\n' "$i" "$1" "$(seconds "$boot_ms")"
     fi
@@ -216,17 +238,25 @@ empty_ms=()
 health_ms=()
 app_cpu=()
 empty_cpu=()
+health_cpu=()
+app_jit=()
+empty_jit=()
+health_jit=()
 for i in $(seq 1 "$runs"); do
     boot app "$repo/target/erpmax.war" "$app_port"
     app_ms+=("$boot_ms")
     app_cpu+=("${boot_cpu_ms:-0}")
+    app_jit+=("${boot_jit_ms:-0}")
     report app
     boot empty "$work/empty.war" "$empty_port"
     empty_ms+=("$boot_ms")
     empty_cpu+=("${boot_cpu_ms:-0}")
+    empty_jit+=("${boot_jit_ms:-0}")
     report "empty WAR"
     boot health "$work/health.war" "$health_port"
     health_ms+=("$boot_ms")
+    health_cpu+=("${boot_cpu_ms:-0}")
+    health_jit+=("${boot_jit_ms:-0}")
     report "health WAR"
 done
 
@@ -240,6 +270,6 @@ echo "platform's share: health WAR / empty WAR $(awk -v h="$health_median" -v e=
 if [ -n "$boot_cpu_ms" ]; then
     app_cpu_median=$(median "${app_cpu[@]}")
     empty_cpu_median=$(median "${empty_cpu[@]}")
-    echo "JVM CPU to ready, medians: app $(seconds "$app_cpu_median") s, empty WAR $(seconds "$empty_cpu_median") s (ratio $(awk -v a="$app_cpu_median" -v e="$empty_cpu_median" 'BEGIN { printf "%.2f", a / e }'))"
+    echo "JVM CPU to ready, medians (of which JIT compilers): app $(seconds "$app_cpu_median") s ($(seconds "$(median "${app_jit[@]}")") s), health WAR $(seconds "$(median "${health_cpu[@]}")") s ($(seconds "$(median "${health_jit[@]}")") s), empty WAR $(seconds "$empty_cpu_median") s ($(seconds "$(median "${empty_jit[@]}")") s); app / empty $(awk -v a="$app_cpu_median" -v e="$empty_cpu_median" 'BEGIN { printf "%.2f", a / e }')"
 fi
 echo "boot-to-ready ratio: $(awk -v a="$app_median" -v e="$empty_median" 'BEGIN { printf "%.2f", a / e }') (app $(seconds "$app_median") s, empty WAR $(seconds "$empty_median") s)"
