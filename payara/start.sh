@@ -229,13 +229,18 @@ extra_opts=()
 # when those change; and a JVM killed before it exits writes nothing, so after three boots without
 # an archive the script stops asking.
 # With a class-file-load hook (JFR, a Java agent) JDK 17.0.15 crashed in deployment when using the
-# archive (SIGSEGV in check_shared_class_file_load_hook): such runs go without.
+# archive (SIGSEGV in check_shared_class_file_load_hook): such runs go without. JFR sets that hook
+# only to instrument its event classes, which -XX:FlightRecorderOptions:retransform=false turns
+# off: with it a recording keeps the archive, so that a profiled boot is the boot that runs.
 appcds=${ERPMAX_APPCDS:-true}
+no_appcds() {
+    [ "$appcds" != true ] || printf 'start.sh: %s: no AppCDS archive\n' "$1" >&2
+    appcds=false
+}
 case " ${JAVA_OPTS:-} " in
-    *' -javaagent:'* | *' -agentlib:'* | *' -agentpath:'* | *'StartFlightRecording'*)
-        [ "$appcds" != true ] || printf 'start.sh: JAVA_OPTS loads an agent or JFR: no AppCDS archive\n' >&2
-        appcds=false
-        ;;
+    *' -javaagent:'* | *' -agentlib:'* | *' -agentpath:'*) no_appcds 'JAVA_OPTS loads an agent' ;;
+    *'retransform=false'*) ;;
+    *'StartFlightRecording'*) no_appcds 'JAVA_OPTS starts JFR (add -XX:FlightRecorderOptions:retransform=false to keep it)' ;;
 esac
 if [ "$appcds" = true ]; then
     archive=$rootdir/appcds.jsa
