@@ -17,10 +17,10 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
- * What the build packs where. The packaged WAR keeps its libraries where Payara does not parse them at each deployment
- * (WEB-INF/classpath/*.lib), and glassfish-web.xml puts exactly those on the class path. The list
- * there is written by hand: a library added to the pom but not to it would be missing at run time
- * in whatever code path no other test happens to reach.
+ * What the build packs where. The packaged WAR keeps its libraries where Payara does not parse
+ * them at each deployment (WEB-INF/classpath/*.lib), and glassfish-web.xml puts exactly those on
+ * the class path. The list there is written by hand: a library added to the pom but not to it
+ * would be missing at run time in whatever code path no other test happens to reach.
  */
 class WarLayoutIT {
 
