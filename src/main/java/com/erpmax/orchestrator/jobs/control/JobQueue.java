@@ -142,9 +142,8 @@ public class JobQueue {
                 return new PickedJobs(connection, JobRows.all(pick));
             }
         } catch (SQLException | RuntimeException e) {
-            try (connection) {
-                connection.rollback();
-                connection.setAutoCommit(true);
+            try {
+                PickedJobs.end(connection, false);
             } catch (SQLException suppressed) {
                 e.addSuppressed(suppressed);
             }

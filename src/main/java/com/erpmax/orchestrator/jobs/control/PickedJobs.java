@@ -94,6 +94,11 @@ public final class PickedJobs implements AutoCloseable {
     /** Rolls back unless committed, and gives the connection back to the pool in auto-commit mode. */
     @Override
     public void close() throws SQLException {
+        end(connection, committed);
+    }
+
+    /** Also where a pick that failed half-way ends its transaction ({@link JobQueue#pickDue}). */
+    static void end(Connection connection, boolean committed) throws SQLException {
         try (connection) {
             if (!committed) {
                 connection.rollback();
