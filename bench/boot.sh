@@ -80,8 +80,14 @@ seconds() { # milliseconds -> seconds with two decimals
 # CPU time (user + system) the process has used so far, in ms; empty without /proc. Unlike wall
 # time it barely moves when other work shares the machine.
 cpu_ms() {
+    stat_cpu_ms "/proc/$1/stat"
+}
+
+# stat_cpu_ms FILE: the user + system CPU time, in ms, that a /proc stat file (of a process or of
+# one of its threads) reports; nothing when the file cannot be read.
+stat_cpu_ms() {
     local stat
-    stat=$(cat "/proc/$1/stat" 2>/dev/null) || return 0
+    stat=$(cat "$1" 2>/dev/null) || return 0
     stat=${stat##*) } # fields after the command name; utime and stime are the 12th and 13th
     echo "$stat" | awk -v hz="$(getconf CLK_TCK)" '{ printf "%d", ($12 + $13) * 1000 / hz }'
 }
@@ -89,17 +95,15 @@ cpu_ms() {
 # Of that, the CPU time of the JIT compiler threads, in ms; empty without /proc. On 2 cores they
 # compete with the booting threads for the second core.
 jit_cpu_ms() {
-    local task stat total=0 hz
+    local task ms total=0
     [ -d "/proc/$1/task" ] || return 0
-    hz=$(getconf CLK_TCK)
     for task in /proc/"$1"/task/*; do
         case $(cat "$task/comm" 2>/dev/null) in
-            C1\ CompilerThre* | C2\ CompilerThre*) ;;
-            *) continue ;;
+            C1\ CompilerThre* | C2\ CompilerThre*)
+                ms=$(stat_cpu_ms "$task/stat") # empty if the thread has just ended
+                total=$((total + ${ms:-0}))
+                ;;
         esac
-        stat=$(cat "$task/stat" 2>/dev/null) || continue
-        stat=${stat##*) }
-        total=$((total + $(echo "$stat" | awk -v hz="$hz" '{ printf "%d", ($12 + $13) * 1000 / hz }')))
     done
     echo "$total"
 }
