@@ -3,6 +3,7 @@ package com.erpmax.orchestrator.platform.control;
 import org.junit.jupiter.api.Test;
 
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Set;
@@ -12,8 +13,10 @@ import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 import java.util.zip.ZipEntry;
 import java.util.zip.ZipFile;
+import java.util.zip.ZipInputStream;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
@@ -43,6 +46,22 @@ class WarLayoutIT {
             assertTrue(shipped.stream().anyMatch(name -> name.endsWith("/liquibase-core.lib")), "Liquibase ships: " + shipped);
             assertEquals(shipped, listed, "WEB-INF/classpath and glassfish-web.xml's extra-class-path name the same files");
             assertEquals(Set.of(), parsed, "no *.jar in the WAR: Payara would parse every class of it at each deployment");
+        }
+    }
+
+    @Test
+    void theWarsDriverHasNoServiceEntryForPayarasLeakCheckToTripOver() throws Exception {
+        String serviceEntry = "META-INF/services/java.sql.Driver";
+        try (ZipFile war = new ZipFile(WAR.toFile()); ZipFile migrator = new ZipFile(MIGRATOR.toFile())) {
+            try (ZipInputStream driver = new ZipInputStream(war.getInputStream(war.getEntry("WEB-INF/classpath/postgresql.lib")))) {
+                List<String> entries = new ArrayList<>();
+                for (ZipEntry entry; (entry = driver.getNextEntry()) != null; ) {
+                    entries.add(entry.getName());
+                }
+                assertTrue(entries.contains("org/postgresql/Driver.class"), "the WAR ships the driver");
+                assertFalse(entries.contains(serviceEntry), "without " + serviceEntry + " every boot logs a driver-leak WARNING");
+            }
+            assertTrue(migrator.getEntry(serviceEntry) != null, "the migrator's jar keeps the driver whole");
         }
     }
 

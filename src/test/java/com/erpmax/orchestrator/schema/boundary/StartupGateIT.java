@@ -174,12 +174,13 @@ class StartupGateIT {
 
     @Test
     @Order(9)
-    void thePoolConnectsWithTheDefaultUserAndNoPasswordWithoutAConfigurationWarning() throws Exception {
+    void thePoolConnectsWithTheDefaultUserAndNoPasswordAndTheBootLogsNoConfigurationOrDriverWarning() throws Exception {
         // No ERPMAX_DB_PASSWORD here (trust authentication), and no ERPMAX_DB_USER when the test
         // database's user is the default one (MicroInstance).
         assertTrue(database.queryLong("SELECT count(*) FROM pg_stat_activity WHERE application_name = 'erpmax-pool'"
                 + " AND datname = current_database() AND usename = '" + TestDatabase.USER + "'") > 0, "the pool's connections");
         assertFalse(app.log().contains("MicroProfile Config: property"), app.logTail());
+        assertFalse(app.log().contains("registered the JDBC driver"), "no driver-leak warning at boot: " + app.logTail());
     }
 
     private static void assertProblem(HttpReply reply, int status, String code) {
