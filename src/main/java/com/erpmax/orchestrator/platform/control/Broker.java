@@ -11,6 +11,8 @@ import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 
 import java.io.IOException;
+import java.net.URISyntaxException;
+import java.security.GeneralSecurityException;
 import java.util.Map;
 import java.util.concurrent.TimeoutException;
 import java.util.logging.Level;
@@ -84,8 +86,10 @@ public class Broker {
         ConnectionFactory factory = new ConnectionFactory();
         try {
             factory.setUri(settings.amqpUri().orElseThrow());
-        } catch (Exception e) {
-            throw new InvalidSettingException(Settings.AMQP_URI, "is not a valid amqp:// URI: " + e.getMessage());
+        } catch (URISyntaxException | GeneralSecurityException | IllegalArgumentException e) {
+            // Not e's message: it may quote the URI, password and all.
+            throw new InvalidSettingException(Settings.AMQP_URI, "is not an AMQP URI that the client accepts ("
+                    + e.getClass().getSimpleName() + "; the value is not shown: it may hold a password)");
         }
         factory.setThreadFactory(threads);
         factory.setAutomaticRecoveryEnabled(true);

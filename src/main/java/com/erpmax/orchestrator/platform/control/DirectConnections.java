@@ -28,6 +28,12 @@ public final class DirectConnections {
         this.password = settings.databasePassword().orElse(null);
         this.applicationName = applicationName(roleName);
         loadDriver();
+        // Else DriverManager answers "No suitable driver found for <the URL>", password and all,
+        // and the start-up would wait for a database it can never reach.
+        if (org.postgresql.Driver.parseURL(url, null) == null) {
+            throw new InvalidSettingException(Settings.DB_URL, "is not a PostgreSQL JDBC URL such as"
+                    + " jdbc:postgresql://host:5432/database: " + redact(url));
+        }
     }
 
     public DirectConnections(Settings settings, Role role) {

@@ -4,8 +4,12 @@ import com.erpmax.orchestrator.platform.entity.Role;
 import com.erpmax.orchestrator.schema.entity.FailurePolicy;
 import com.erpmax.orchestrator.schema.entity.MigrationMode;
 
+import java.net.URI;
+import java.net.URISyntaxException;
 import java.time.Duration;
 import java.time.format.DateTimeParseException;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
 import java.util.function.Function;
@@ -97,6 +101,32 @@ public final class Settings {
         return new Settings(name -> name.equals(key) ? Optional.of(value) : source.apply(name));
     }
 
+    /**
+     * Reads every setting that has a fixed key, so that a value that cannot be used stops the
+     * start-up before it waits, connects or serves anything, and the message names every such
+     * value at once rather than one per restart. The database URL's form is checked where the
+     * driver is at hand ({@link DirectConnections}); endpoint settings, whose keys depend on the
+     * jobs submitted, when a job uses them.
+     */
+    public void requireValid() {
+        List<Runnable> reads = List.of(this::databaseUrlRequired, this::databaseWaitTimeout, this::role, this::amqpUri,
+                this::migrationMode, this::migrationLockKey, this::migrationLockTimeout, this::ddlLockTimeout,
+                this::ddlRetries, this::validatePoll, this::appRole, this::onFailure, this::workerConcurrency,
+                this::workerPollInterval, this::workerPrefetch, this::workerLease, this::retryBaseDelay,
+                this::retryMaxDelay, this::sweepInterval, this::redispatchAfter, this::shutdownDelay, this::shutdownGrace);
+        List<String> problems = new ArrayList<>();
+        for (Runnable read : reads) {
+            try {
+                read.run();
+            } catch (InvalidSettingException e) {
+                problems.add(e.getMessage());
+            }
+        }
+        if (!problems.isEmpty()) {
+            throw new InvalidSettingException(problems);
+        }
+    }
+
     /** {@code erpmax.db.url} → {@code ERPMAX_DB_URL}: the MicroProfile Config mapping rule. */
     public static String environmentName(String key) {
         return key.replaceAll("[^A-Za-z0-9]", "_").toUpperCase(Locale.ROOT);
@@ -127,8 +157,23 @@ public final class Settings {
         return choice(ROLE, Role.class, DEFAULT_ROLE);
     }
 
-    public Optional<String> amqpUri() {
-        return source.apply(AMQP_URI);
+    /**
+     * An {@code amqp://} or {@code amqps://} URI. Its text is in no message: it usually holds
+     * the broker password, and a syntax error's text would show it.
+     */
+    public Optional<URI> amqpUri() {
+        return source.apply(AMQP_URI).map(value -> {
+            try {
+                URI uri = new URI(value);
+                if ("amqp".equalsIgnoreCase(uri.getScheme()) || "amqps".equalsIgnoreCase(uri.getScheme())) {
+                    return uri;
+                }
+            } catch (URISyntaxException e) {
+                // reported below, without the value
+            }
+            throw new InvalidSettingException(AMQP_URI, "must be an amqp:// or amqps:// URI such as amqp://user:password@host:5672/vhost"
+                    + " (the value is not shown: it may hold a password)");
+        });
     }
 
     /** The queue that carries job ids; several deployments can share one broker with different queues. */

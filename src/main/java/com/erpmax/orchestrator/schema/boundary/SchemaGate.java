@@ -1,6 +1,7 @@
 package com.erpmax.orchestrator.schema.boundary;
 
 import com.erpmax.orchestrator.platform.control.DirectConnections;
+import com.erpmax.orchestrator.platform.control.InvalidSettingException;
 import com.erpmax.orchestrator.platform.control.Settings;
 import com.erpmax.orchestrator.platform.entity.ExitCodes;
 import com.erpmax.orchestrator.schema.control.DatabaseWait;
@@ -73,6 +74,7 @@ public class SchemaGate {
 
     void open() {
         try {
+            settings.requireValid();
             MigrationMode mode = settings.migrationMode();
             DirectConnections connections = new DirectConnections(settings, settings.role());
             Migrations migrations = new Migrations(SchemaGate.class.getClassLoader()).grantingTo(settings.appRole());
@@ -178,7 +180,9 @@ public class SchemaGate {
 
     private void fail(Throwable e) {
         String reason = e.getMessage() == null ? e.getClass().getName() : e.getMessage();
-        LOG.log(Level.SEVERE, "Start-up failed", e);
+        if (!(e instanceof InvalidSettingException)) { // for a setting, the state's message below says it all
+            LOG.log(Level.SEVERE, "Start-up failed", e);
+        }
         state.fail(reason);
         if (failurePolicy() == FailurePolicy.EXIT) {
             LOG.severe(() -> "Exiting with code " + ExitCodes.STARTUP_FAILED + " (erpmax.startup.on-failure=exit)");

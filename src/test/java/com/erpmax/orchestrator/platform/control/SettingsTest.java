@@ -11,6 +11,7 @@ import java.util.Map;
 import java.util.Optional;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -79,5 +80,37 @@ class SettingsTest {
     void credentialsInUrlsAreRedactedForLogs() {
         assertEquals("jdbc:postgresql://db:5432/erp?user=app&password=***",
                 DirectConnections.redact("jdbc:postgresql://db:5432/erp?user=app&password=s3cret"));
+    }
+
+    @Test
+    void everyUnusableValueIsNamedAtOnce() {
+        Settings settings = settings(Map.of(Settings.DB_URL, "jdbc:postgresql://db/erp", Settings.ROLE, "bogus",
+                Settings.WORKER_CONCURRENCY, "abc", Settings.SHUTDOWN_GRACE, "forever"));
+        String message = assertThrows(InvalidSettingException.class, settings::requireValid).getMessage();
+        assertTrue(message.contains("erpmax.role must be one of api|worker|all, got 'bogus'"), message);
+        assertTrue(message.contains("erpmax.worker.concurrency must be a positive integer, got 'abc'"), message);
+        assertTrue(message.contains("erpmax.shutdown.grace must be a duration"), message);
+        settings(Map.of(Settings.DB_URL, "jdbc:postgresql://db/erp")).requireValid();
+    }
+
+    @Test
+    void anAmqpUriIsCheckedAndNeverQuoted() {
+        assertEquals("broker", settings(Map.of(Settings.AMQP_URI, "amqp://erpmax:s3cret@broker:5672/%2F")).amqpUri().orElseThrow().getHost());
+        for (String bad : new String[] {"amqp://erpmax:s3cret word@broker", "http://erpmax:s3cret@broker", "erpmax:s3cret@broker"}) {
+            String message = assertThrows(InvalidSettingException.class, settings(Map.of(Settings.AMQP_URI, bad))::amqpUri).getMessage();
+            assertTrue(message.startsWith("erpmax.amqp.uri must be an amqp:// or amqps:// URI"), message);
+            assertFalse(message.contains("s3cret"), message);
+        }
+    }
+
+    @Test
+    void aDatabaseUrlTheDriverCannotReadIsRefusedWithItsCredentialsRedacted() {
+        for (String bad : new String[] {"postgres://erpmax:s3cret@db/erp", "jdbc:postgresql://db:port/erp?password=s3cret"}) {
+            Settings settings = settings(Map.of(Settings.DB_URL, bad));
+            String message = assertThrows(InvalidSettingException.class, () -> new DirectConnections(settings, "api")).getMessage();
+            assertTrue(message.startsWith("erpmax.db.url is not a PostgreSQL JDBC URL"), message);
+            assertFalse(message.contains("s3cret"), message);
+        }
+        new DirectConnections(settings(Map.of(Settings.DB_URL, "jdbc:postgresql://db:5432/erp?password=s3cret")), "api");
     }
 }

@@ -13,12 +13,14 @@ import java.time.Duration;
 import java.util.Map;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
- * A changeset that fails (its table already exists, as after a hand-made hotfix): start-up
- * goes FAILED. With {@code stay}, readiness says why; with {@code exit} (the default), the
- * process exits with code 3 so that a restart policy or an operator sees it.
+ * Start-up goes FAILED on settings that cannot be used, before it waits for anything, and on a
+ * changeset that fails (its table already exists, as after a hand-made hotfix). With
+ * {@code stay}, readiness says why; with {@code exit} (the default), the process exits with
+ * code 3 so that a restart policy or an operator sees it.
  */
 class FailedStartIT {
 
@@ -45,6 +47,26 @@ class FailedStartIT {
                 assertTrue(exiting.log().contains("Start-up FAILED"), exiting.logTail());
             }
             assertEquals(0, database.queryLong("SELECT count(*) FROM databasechangelog"), "the failed changeset was rolled back");
+        }
+    }
+
+    @Test
+    void unusableSettingsFailStartUpBeforeAnythingWaitsAllNamedAndNoPasswordShown() throws Exception {
+        try (TestDatabase database = TestDatabase.create("badsettings");
+             MicroInstance instance = MicroInstance.start("bad-settings", Map.of("ERPMAX_DB_URL", database.url(),
+                     "ERPMAX_STARTUP_ON_FAILURE", "stay", "ERPMAX_ROLE", "bogus", "ERPMAX_WORKER_CONCURRENCY", "0",
+                     "ERPMAX_AMQP_URI", "amqp://erpmax:s3cret word@localhost:5672"))) {
+
+            HttpReply ready = instance.await("/health/ready", reply -> reply.body().contains("FAILED"), Duration.ofSeconds(120));
+            assertEquals(503, ready.status());
+            String reason = ready.json().getJsonArray("checks").getJsonObject(0).getJsonObject("data").getString("lastError");
+            assertTrue(reason.contains("erpmax.role must be one of api|worker|all, got 'bogus'"), reason);
+            assertTrue(reason.contains("erpmax.worker.concurrency must be a positive integer, got '0'"), reason);
+            assertTrue(reason.contains("erpmax.amqp.uri must be an amqp:// or amqps:// URI"), reason);
+            assertFalse(ready.body().contains("s3cret"), ready.body());
+            assertFalse(instance.log().contains("s3cret"), instance.logTail());
+            assertFalse(instance.log().contains("WAITING_FOR_DATABASE"), "nothing waited: " + instance.logTail());
+            assertEquals(0, database.queryLong("SELECT count(*) FROM pg_tables WHERE tablename = 'databasechangelog'"), "nothing migrated");
         }
     }
 }
