@@ -6,9 +6,13 @@ import com.erpmax.orchestrator.schema.entity.MigrationMode;
 
 import org.junit.jupiter.api.Test;
 
+import java.lang.reflect.Field;
+import java.lang.reflect.Modifier;
 import java.time.Duration;
+import java.util.HashMap;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -112,5 +116,25 @@ class SettingsTest {
             assertFalse(message.contains("s3cret"), message);
         }
         new DirectConnections(settings(Map.of(Settings.DB_URL, "jdbc:postgresql://db:5432/erp?password=s3cret")), "api");
+    }
+
+    /** A key added to Settings but not to requireValid would fail only when first read, after READY. */
+    @Test
+    void requireValidReadsEveryKeyThatCanHoldAnUnusableValue() throws Exception {
+        // Free text: any value is usable as far as Settings can tell (the URL's form is DirectConnections' to check).
+        Set<String> freeText = Set.of(Settings.DB_URL, Settings.DB_USER, Settings.DB_PASSWORD, Settings.AMQP_QUEUE);
+        for (Field field : Settings.class.getFields()) {
+            if (field.getType() != String.class || !Modifier.isStatic(field.getModifiers()) || field.getName().startsWith("DEFAULT_")) {
+                continue;
+            }
+            String key = (String) field.get(null);
+            if (!key.startsWith("erpmax.") || key.endsWith(".") || freeText.contains(key)) {
+                continue;
+            }
+            Map<String, String> values = new HashMap<>(Map.of(Settings.DB_URL, "jdbc:postgresql://db/erp"));
+            values.put(key, "!unusable!");
+            String message = assertThrows(InvalidSettingException.class, settings(values)::requireValid, key).getMessage();
+            assertTrue(message.startsWith(key + " "), message);
+        }
     }
 }
