@@ -269,9 +269,24 @@ public final class Settings {
         return duration(SHUTDOWN_GRACE, DEFAULT_SHUTDOWN_GRACE);
     }
 
-    /** {@code erpmax.endpoints.<name>.url}: where {@code http.call} posts for that endpoint name. */
-    public Optional<String> endpointUrl(String name) {
-        return source.apply(ENDPOINTS + name + ".url");
+    /**
+     * {@code erpmax.endpoints.<name>.url}: where {@code http.call} posts for that endpoint name,
+     * an {@code http://} or {@code https://} URL. Its text is in no message: ERP webhooks often
+     * carry a token in the query, and a job's error is shown to API clients.
+     */
+    public Optional<URI> endpointUrl(String name) {
+        String key = ENDPOINTS + name + ".url";
+        return source.apply(key).map(value -> {
+            try {
+                URI uri = new URI(value);
+                if (("http".equalsIgnoreCase(uri.getScheme()) || "https".equalsIgnoreCase(uri.getScheme())) && uri.getHost() != null) {
+                    return uri;
+                }
+            } catch (URISyntaxException e) {
+                // reported below, without the value
+            }
+            throw new InvalidSettingException(key, "must be an http:// or https:// URL with a host (the value is not shown: it may hold a token)");
+        });
     }
 
     /** {@code erpmax.endpoints.<name>.auth-header}: the Authorization header value; a secret, never logged. */

@@ -49,10 +49,10 @@ public class HttpCallHandler implements JobHandler {
             throw new PermanentJobFailure("payload.endpoint must name a configured endpoint (lower-case letters, digits, dashes)");
         }
         String name = endpointName.getString();
-        String url = settings.endpointUrl(name).orElseThrow(() -> new PermanentJobFailure("no endpoint '" + name
+        URI url = settings.endpointUrl(name).orElseThrow(() -> new PermanentJobFailure("no endpoint '" + name
                 + "' is configured (" + Settings.ENDPOINTS + name + ".url)"));
         JsonValue body = payload.getOrDefault("body", JsonValue.EMPTY_JSON_OBJECT);
-        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(url))
+        HttpRequest.Builder request = HttpRequest.newBuilder(url)
                 .timeout(settings.endpointTimeout(name))
                 .header("Content-Type", "application/json")
                 .header("X-ERPMax-Attempt", Integer.toString(attempt))

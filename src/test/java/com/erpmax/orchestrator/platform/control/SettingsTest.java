@@ -137,4 +137,15 @@ class SettingsTest {
             assertTrue(message.startsWith(key + " "), message);
         }
     }
+
+    @Test
+    void anEndpointUrlIsCheckedAndNeverQuoted() {
+        String key = Settings.ENDPOINTS + "erp.url";
+        assertEquals("erp.example.com", settings(Map.of(key, "https://erp.example.com/hook?token=s3cret")).endpointUrl("erp").orElseThrow().getHost());
+        for (String bad : new String[] {"https://erp.example.com/hook?token=s3cret word", "ftp://erp.example.com/?token=s3cret", "erp.example.com/?token=s3cret"}) {
+            String message = assertThrows(InvalidSettingException.class, () -> settings(Map.of(key, bad)).endpointUrl("erp")).getMessage();
+            assertTrue(message.startsWith(key + " must be an http:// or https:// URL"), message);
+            assertFalse(message.contains("s3cret"), message);
+        }
+    }
 }
