@@ -10,12 +10,13 @@ import java.time.Duration;
 import java.util.Map;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * Two instances started together on one empty database, with no broker: the lock lets one
  * migrate, the other finds the schema current; each changeset is applied once and both serve.
- * The second instance runs workers that claim straight from PostgreSQL.
+ * The second instance runs workers that claim straight from PostgreSQL. Neither logs a warning.
  */
 class ConcurrentStartIT {
 
@@ -45,6 +46,12 @@ class ConcurrentStartIT {
             HttpReply workerApi = worker.get("/api/jobs/" + id);
             assertEquals(404, workerApi.status(), "a worker-only instance serves no API: " + workerApi);
             assertEquals("wrong-role", workerApi.json().getString("code"));
+
+            // A normal start, even one that waits for the other's migration, gives an operator nothing to look into.
+            for (MicroInstance instance : new MicroInstance[] {api, worker}) {
+                assertFalse(instance.log().contains("] [WARNING] [") || instance.log().contains("] [SEVERE] ["),
+                        instance.name() + " logged a WARNING or SEVERE:\n" + instance.logTail());
+            }
         }
     }
 
