@@ -1,5 +1,6 @@
 package com.erpmax.orchestrator.platform.boundary;
 
+import com.erpmax.orchestrator.platform.control.InvalidSettingException;
 import com.erpmax.orchestrator.platform.control.Settings;
 import com.erpmax.orchestrator.platform.entity.ShutdownRequested;
 
@@ -13,6 +14,7 @@ import jakarta.inject.Inject;
 
 import java.time.Duration;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Supplier;
 import java.util.logging.Logger;
 
 import sun.misc.Signal;
@@ -56,8 +58,8 @@ public class ShutdownSequence {
     }
 
     private void drainAndExit() {
-        Duration delay = settings.shutdownDelay();
-        Duration grace = settings.shutdownGrace();
+        Duration delay = readOr(settings::shutdownDelay, Settings.DEFAULT_SHUTDOWN_DELAY);
+        Duration grace = readOr(settings::shutdownGrace, Settings.DEFAULT_SHUTDOWN_GRACE);
         long start = System.nanoTime();
         LOG.info(() -> "SIGTERM: not ready any more; serving HTTP for " + delay.toMillis() + " ms more, draining workers within "
                 + grace.toMillis() + " ms");
@@ -74,5 +76,15 @@ public class ShutdownSequence {
         }
         LOG.info(() -> "Drained in " + (System.nanoTime() - start) / 1_000_000 + " ms; stopping");
         System.exit(0);
+    }
+
+    /** An instance kept up FAILED ({@code erpmax.startup.on-failure=stay}) may have exactly these wrong; SIGTERM must still stop it. */
+    private static Duration readOr(Supplier<Duration> setting, Duration fallback) {
+        try {
+            return setting.get();
+        } catch (InvalidSettingException e) {
+            LOG.warning(() -> e.getMessage() + "; using " + fallback.toMillis() + " ms");
+            return fallback;
+        }
     }
 }

@@ -11,12 +11,15 @@ import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 
 import java.io.IOException;
+import java.net.URI;
 import java.net.URISyntaxException;
 import java.security.GeneralSecurityException;
 import java.util.Map;
 import java.util.concurrent.TimeoutException;
 import java.util.logging.Level;
 import java.util.logging.Logger;
+
+import javax.net.ssl.SSLContext;
 
 /**
  * The RabbitMQ connection of this instance, when {@code erpmax.amqp.uri} is set. Declares the
@@ -84,12 +87,17 @@ public class Broker {
 
     private Connection connect() throws IOException, TimeoutException {
         ConnectionFactory factory = new ConnectionFactory();
+        URI uri = settings.amqpUri().orElseThrow(); // Settings checked it as the client reads it
         try {
-            factory.setUri(settings.amqpUri().orElseThrow());
+            if ("amqps".equalsIgnoreCase(uri.getScheme())) {
+                // Before setUri, which would otherwise trust any certificate at all (and warn).
+                factory.useSslProtocol(SSLContext.getDefault());
+                factory.enableHostnameVerification();
+            }
+            factory.setUri(uri);
         } catch (URISyntaxException | GeneralSecurityException | IllegalArgumentException e) {
             // Not e's message: it may quote the URI, password and all.
-            throw new InvalidSettingException(Settings.AMQP_URI, "is not an AMQP URI that the client accepts ("
-                    + e.getClass().getSimpleName() + "; the value is not shown: it may hold a password)");
+            throw new IllegalStateException("The RabbitMQ client refused " + Settings.AMQP_URI + " (" + e.getClass().getName() + ")");
         }
         factory.setThreadFactory(threads);
         factory.setAutomaticRecoveryEnabled(true);

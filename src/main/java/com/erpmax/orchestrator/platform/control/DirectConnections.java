@@ -28,12 +28,6 @@ public final class DirectConnections {
         this.password = settings.databasePassword().orElse(null);
         this.applicationName = applicationName(roleName);
         loadDriver();
-        // Else DriverManager answers "No suitable driver found for <the URL>", password and all,
-        // and the start-up would wait for a database it can never reach.
-        if (org.postgresql.Driver.parseURL(url, null) == null) {
-            throw new InvalidSettingException(Settings.DB_URL, "is not a PostgreSQL JDBC URL such as"
-                    + " jdbc:postgresql://host:5432/database: " + redact(url));
-        }
     }
 
     public DirectConnections(Settings settings, Role role) {
@@ -50,7 +44,15 @@ public final class DirectConnections {
         properties.setProperty("connectTimeout", "5");
         // A dead peer must end the session, or a lock holder on a vanished host would linger.
         properties.setProperty("tcpKeepAlive", "true");
-        return DriverManager.getConnection(url, properties);
+        try {
+            return DriverManager.getConnection(url, properties);
+        } catch (SQLException e) {
+            if (e.getMessage() != null && e.getMessage().contains(url)) {
+                // "No suitable driver found for <url>": its password would reach logs and readiness.
+                throw new SQLException(e.getMessage().replace(url, redact(url)), e.getSQLState(), e.getErrorCode());
+            }
+            throw e;
+        }
     }
 
     public String applicationName() {

@@ -12,7 +12,9 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
+import java.util.Set;
 import java.util.function.Function;
+import java.util.function.Predicate;
 
 /**
  * Every configuration key of the product and its default, in one place. Nothing else spells
@@ -104,9 +106,8 @@ public final class Settings {
     /**
      * Reads every setting that has a fixed key, so that a value that cannot be used stops the
      * start-up before it waits, connects or serves anything, and the message names every such
-     * value at once rather than one per restart. The database URL's form is checked where the
-     * driver is at hand ({@link DirectConnections}); endpoint settings, whose keys depend on the
-     * jobs submitted, when a job uses them.
+     * value at once rather than one per restart. Endpoint settings, whose keys depend on the
+     * jobs submitted, are read when a job uses them.
      */
     public void requireValid() {
         List<Runnable> reads = List.of(this::databaseUrlRequired, this::databaseWaitTimeout, this::role, this::amqpUri,
@@ -136,8 +137,23 @@ public final class Settings {
         return source.apply(DB_URL);
     }
 
+    /**
+     * A URL the PostgreSQL driver reads. Else DriverManager answers "No suitable driver found
+     * for" the URL, password and all, and start-up would wait for a database it never reaches.
+     * The driver checks the redacted form: rejecting a URL, it logs it.
+     */
     public String databaseUrlRequired() {
-        return databaseUrl().orElseThrow(() -> new InvalidSettingException(DB_URL, "is not set (environment " + environmentName(DB_URL) + ")"));
+        String url = databaseUrl().orElseThrow(() -> new InvalidSettingException(DB_URL, "is not set (environment " + environmentName(DB_URL) + ")"));
+        String redacted = DirectConnections.redact(url);
+        if (url.matches("(?i)jdbc:postgresql://[^/?]*@.*")) {
+            // The driver would take "user:password@host" for a host name, and show it in errors.
+            throw new InvalidSettingException(DB_URL, "has a user or password before the host, which a JDBC URL cannot carry:"
+                    + " set " + DB_USER + " and " + DB_PASSWORD + " instead (" + redacted + ")");
+        }
+        if (org.postgresql.Driver.parseURL(redacted, null) == null) {
+            throw new InvalidSettingException(DB_URL, "is not a PostgreSQL JDBC URL such as jdbc:postgresql://host:5432/database: " + redacted);
+        }
+        return url;
     }
 
     public String databaseUser() {
@@ -158,22 +174,15 @@ public final class Settings {
     }
 
     /**
-     * An {@code amqp://} or {@code amqps://} URI. Its text is in no message: it usually holds
-     * the broker password, and a syntax error's text would show it.
+     * An {@code amqp://} or {@code amqps://} URI as the RabbitMQ client reads it: a host, at most
+     * one {@code :} in the user info and one path segment (the virtual host). A host name with
+     * {@code _}, or a password with an unencoded {@code @}, leaves {@link URI} without a host, and
+     * the client would then connect to localhost as guest.
      */
     public Optional<URI> amqpUri() {
-        return source.apply(AMQP_URI).map(value -> {
-            try {
-                URI uri = new URI(value);
-                if ("amqp".equalsIgnoreCase(uri.getScheme()) || "amqps".equalsIgnoreCase(uri.getScheme())) {
-                    return uri;
-                }
-            } catch (URISyntaxException e) {
-                // reported below, without the value
-            }
-            throw new InvalidSettingException(AMQP_URI, "must be an amqp:// or amqps:// URI such as amqp://user:password@host:5672/vhost"
-                    + " (the value is not shown: it may hold a password)");
-        });
+        return uri(AMQP_URI, Set.of("amqp", "amqps"), "amqp://user:password@host:5672/vhost", uri ->
+                (uri.getRawUserInfo() == null || uri.getRawUserInfo().indexOf(':') == uri.getRawUserInfo().lastIndexOf(':'))
+                        && (uri.getRawPath() == null || uri.getRawPath().lastIndexOf('/') <= 0));
     }
 
     /** The queue that carries job ids; several deployments can share one broker with different queues. */
@@ -200,7 +209,7 @@ public final class Settings {
     }
 
     public Duration ddlLockTimeout() {
-        return duration(MIGRATION_DDL_LOCK_TIMEOUT, DEFAULT_DDL_LOCK_TIMEOUT);
+        return positiveDuration(MIGRATION_DDL_LOCK_TIMEOUT, DEFAULT_DDL_LOCK_TIMEOUT);
     }
 
     public int ddlRetries() {
@@ -208,7 +217,7 @@ public final class Settings {
     }
 
     public Duration validatePoll() {
-        return duration(MIGRATION_VALIDATE_POLL, DEFAULT_VALIDATE_POLL);
+        return positiveDuration(MIGRATION_VALIDATE_POLL, DEFAULT_VALIDATE_POLL);
     }
 
     /** The DML-only database role that the migrations grant rights to, when it exists. */
@@ -229,7 +238,7 @@ public final class Settings {
     }
 
     public Duration workerPollInterval() {
-        return duration(WORKER_POLL_INTERVAL, DEFAULT_WORKER_POLL_INTERVAL);
+        return positiveDuration(WORKER_POLL_INTERVAL, DEFAULT_WORKER_POLL_INTERVAL);
     }
 
     /** Unacknowledged messages the consumer may hold; at least twice the concurrency, so the next batch waits in hand. */
@@ -239,24 +248,24 @@ public final class Settings {
 
     /** How long a claimed job stays a worker's without a heartbeat; the heartbeat renews it every third of this. */
     public Duration workerLease() {
-        return duration(WORKER_LEASE, DEFAULT_WORKER_LEASE);
+        return positiveDuration(WORKER_LEASE, DEFAULT_WORKER_LEASE);
     }
 
     public Duration retryBaseDelay() {
-        return duration(RETRY_BASE_DELAY, DEFAULT_RETRY_BASE_DELAY);
+        return positiveDuration(RETRY_BASE_DELAY, DEFAULT_RETRY_BASE_DELAY);
     }
 
     public Duration retryMaxDelay() {
-        return duration(RETRY_MAX_DELAY, DEFAULT_RETRY_MAX_DELAY);
+        return positiveDuration(RETRY_MAX_DELAY, DEFAULT_RETRY_MAX_DELAY);
     }
 
     public Duration sweepInterval() {
-        return duration(SWEEP_INTERVAL, DEFAULT_SWEEP_INTERVAL);
+        return positiveDuration(SWEEP_INTERVAL, DEFAULT_SWEEP_INTERVAL);
     }
 
     /** A queued job whose message has not led to a claim for this long is published again. */
     public Duration redispatchAfter() {
-        return duration(SWEEP_REDISPATCH_AFTER, DEFAULT_SWEEP_REDISPATCH_AFTER);
+        return positiveDuration(SWEEP_REDISPATCH_AFTER, DEFAULT_SWEEP_REDISPATCH_AFTER);
     }
 
     /** After SIGTERM: readiness is DOWN at once, HTTP is served this much longer, so load balancers stop routing here first. */
@@ -269,24 +278,9 @@ public final class Settings {
         return duration(SHUTDOWN_GRACE, DEFAULT_SHUTDOWN_GRACE);
     }
 
-    /**
-     * {@code erpmax.endpoints.<name>.url}: where {@code http.call} posts for that endpoint name,
-     * an {@code http://} or {@code https://} URL. Its text is in no message: ERP webhooks often
-     * carry a token in the query, and a job's error is shown to API clients.
-     */
+    /** {@code erpmax.endpoints.<name>.url}: where {@code http.call} posts for that endpoint name. */
     public Optional<URI> endpointUrl(String name) {
-        String key = ENDPOINTS + name + ".url";
-        return source.apply(key).map(value -> {
-            try {
-                URI uri = new URI(value);
-                if (("http".equalsIgnoreCase(uri.getScheme()) || "https".equalsIgnoreCase(uri.getScheme())) && uri.getHost() != null) {
-                    return uri;
-                }
-            } catch (URISyntaxException e) {
-                // reported below, without the value
-            }
-            throw new InvalidSettingException(key, "must be an http:// or https:// URL with a host (the value is not shown: it may hold a token)");
-        });
+        return uri(ENDPOINTS + name + ".url", Set.of("http", "https"), "https://erp.example.com/hooks/orders", uri -> true);
     }
 
     /** {@code erpmax.endpoints.<name>.auth-header}: the Authorization header value; a secret, never logged. */
@@ -295,7 +289,29 @@ public final class Settings {
     }
 
     public Duration endpointTimeout(String name) {
-        return duration(ENDPOINTS + name + ".timeout", DEFAULT_ENDPOINT_TIMEOUT);
+        return positiveDuration(ENDPOINTS + name + ".timeout", DEFAULT_ENDPOINT_TIMEOUT);
+    }
+
+    /**
+     * A URI with one of the schemes and a host, that {@code accepted} also takes. Its text is in
+     * no message: broker URIs hold passwords, ERP webhooks often a token, and a job's error is
+     * shown to API clients.
+     */
+    private Optional<URI> uri(String key, Set<String> schemes, String example, Predicate<URI> accepted) {
+        return source.apply(key).map(value -> {
+            try {
+                URI uri = new URI(value);
+                if (uri.getScheme() != null && schemes.contains(uri.getScheme().toLowerCase(Locale.ROOT)) && uri.getHost() != null
+                        && accepted.test(uri)) {
+                    return uri;
+                }
+            } catch (URISyntaxException e) {
+                // reported below, without the value
+            }
+            throw new InvalidSettingException(key, "must be a URI such as " + example + ", with the characters"
+                    + " that are not letters, digits or -._~ in its user name and password percent-encoded"
+                    + " (the value is not shown: it may hold a secret)");
+        });
     }
 
     private int positiveInt(String key, int fallback) {
@@ -323,8 +339,24 @@ public final class Settings {
         }).orElse(fallback);
     }
 
+    /** Zero allowed: no wait, no delay. */
     private Duration duration(String key, Duration fallback) {
-        return source.apply(key).map(value -> parseDuration(key, value)).orElse(fallback);
+        return source.apply(key).map(value -> {
+            Duration parsed = parseDuration(key, value);
+            if (parsed.isNegative()) {
+                throw new InvalidSettingException(key, "must not be negative, got '" + value + "'");
+            }
+            return parsed;
+        }).orElse(fallback);
+    }
+
+    /** An interval, lease or timeout: zero would spin, expire at once or fail the scheduler. */
+    private Duration positiveDuration(String key, Duration fallback) {
+        Duration parsed = duration(key, fallback);
+        if (parsed.isZero()) {
+            throw new InvalidSettingException(key, "must be longer than zero");
+        }
+        return parsed;
     }
 
     /** Accepts {@code 500ms}, {@code 30s}, {@code 10m}, {@code 1h}, a plain number of seconds, or ISO-8601 ({@code PT10M}). */

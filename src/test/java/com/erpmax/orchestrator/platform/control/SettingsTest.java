@@ -8,11 +8,18 @@ import org.junit.jupiter.api.Test;
 
 import java.lang.reflect.Field;
 import java.lang.reflect.Modifier;
+import java.net.URI;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.logging.Handler;
+import java.util.logging.LogRecord;
+import java.util.logging.Logger;
+import java.util.logging.SimpleFormatter;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -98,24 +105,72 @@ class SettingsTest {
     }
 
     @Test
-    void anAmqpUriIsCheckedAndNeverQuoted() {
-        assertEquals("broker", settings(Map.of(Settings.AMQP_URI, "amqp://erpmax:s3cret@broker:5672/%2F")).amqpUri().orElseThrow().getHost());
-        for (String bad : new String[] {"amqp://erpmax:s3cret word@broker", "http://erpmax:s3cret@broker", "erpmax:s3cret@broker"}) {
-            String message = assertThrows(InvalidSettingException.class, settings(Map.of(Settings.AMQP_URI, bad))::amqpUri).getMessage();
-            assertTrue(message.startsWith("erpmax.amqp.uri must be an amqp:// or amqps:// URI"), message);
-            assertFalse(message.contains("s3cret"), message);
+    void anAmqpUriIsCheckedAsTheClientReadsItAndNeverQuoted() {
+        assertEquals("broker", amqp("amqp://erpmax:s3cret@broker:5672/%2F").getHost());
+        assertEquals("broker", amqp("amqps://erpmax:p%40ss%3Aword@broker/erp").getHost());
+        assertEquals("[::1]", amqp("amqp://[::1]:5672").getHost());
+        for (String bad : new String[] {"amqp://erpmax:s3cret word@broker", "http://erpmax:s3cret@broker", "erpmax:s3cret@broker",
+                "amqp://erpmax:s3c@ret@broker", "amqp://erpmax:s3cret@my_rabbit", "amqp://erpmax:s3:cret@broker", "amqp://s3cret@broker/a/b"}) {
+            String message = assertThrows(InvalidSettingException.class, settings(Map.of(Settings.AMQP_URI, bad))::amqpUri, bad).getMessage();
+            assertTrue(message.startsWith("erpmax.amqp.uri must be a URI such as amqp://"), message);
+            assertFalse(message.contains("s3"), message);
+        }
+    }
+
+    private static URI amqp(String uri) {
+        return settings(Map.of(Settings.AMQP_URI, uri)).amqpUri().orElseThrow();
+    }
+
+    @Test
+    void aDatabaseUrlTheDriverCannotReadIsRefusedAndNeitherTheMessageNorTheDriverLogShowsItsPassword() {
+        List<String> driverLog = new ArrayList<>();
+        Handler capture = new Handler() {
+            @Override
+            public void publish(LogRecord record) {
+                driverLog.add(new SimpleFormatter().formatMessage(record));
+            }
+
+            @Override
+            public void flush() {
+            }
+
+            @Override
+            public void close() {
+            }
+        };
+        Logger driver = Logger.getLogger("org.postgresql");
+        driver.addHandler(capture);
+        try {
+            for (String bad : new String[] {"postgres://erpmax:s3cret@db/erp", "jdbc:postgresql://db:5432?password=s3cret",
+                    "jdbc:postgresql://db:port/erp?password=s3cret"}) {
+                String message = assertThrows(InvalidSettingException.class, settings(Map.of(Settings.DB_URL, bad))::databaseUrlRequired, bad).getMessage();
+                assertTrue(message.startsWith("erpmax.db.url is not a PostgreSQL JDBC URL"), message);
+                assertFalse(message.contains("s3cret"), message);
+            }
+            String withUser = assertThrows(InvalidSettingException.class,
+                    settings(Map.of(Settings.DB_URL, "jdbc:postgresql://erpmax:s3cret@db:5432/erp"))::databaseUrlRequired).getMessage();
+            assertTrue(withUser.startsWith("erpmax.db.url has a user or password before the host"), withUser);
+            assertFalse(withUser.contains("s3cret"), withUser);
+        } finally {
+            driver.removeHandler(capture);
+        }
+        assertTrue(driverLog.stream().anyMatch(line -> line.contains("***")), "the driver saw the redacted URLs: " + driverLog);
+        assertFalse(driverLog.stream().anyMatch(line -> line.contains("s3cret")), driverLog.toString());
+        for (String good : new String[] {"jdbc:postgresql://db:5432/erp?password=s3cret", "jdbc:postgresql:erp",
+                "jdbc:postgresql://db1:5432,db2:5432/erp?targetServerType=primary"}) {
+            assertEquals(good, settings(Map.of(Settings.DB_URL, good)).databaseUrlRequired());
         }
     }
 
     @Test
-    void aDatabaseUrlTheDriverCannotReadIsRefusedWithItsCredentialsRedacted() {
-        for (String bad : new String[] {"postgres://erpmax:s3cret@db/erp", "jdbc:postgresql://db:port/erp?password=s3cret"}) {
-            Settings settings = settings(Map.of(Settings.DB_URL, bad));
-            String message = assertThrows(InvalidSettingException.class, () -> new DirectConnections(settings, "api")).getMessage();
-            assertTrue(message.startsWith("erpmax.db.url is not a PostgreSQL JDBC URL"), message);
-            assertFalse(message.contains("s3cret"), message);
-        }
-        new DirectConnections(settings(Map.of(Settings.DB_URL, "jdbc:postgresql://db:5432/erp?password=s3cret")), "api");
+    void durationsAreNeverNegativeAndIntervalsNeverZero() {
+        Settings settings = settings(Map.of(Settings.SHUTDOWN_DELAY, "0s", Settings.SHUTDOWN_GRACE, "-5s",
+                Settings.WORKER_POLL_INTERVAL, "0ms"));
+        assertEquals(Duration.ZERO, settings.shutdownDelay());
+        assertEquals("erpmax.shutdown.grace must not be negative, got '-5s'",
+                assertThrows(InvalidSettingException.class, settings::shutdownGrace).getMessage());
+        assertEquals("erpmax.worker.poll-interval must be longer than zero",
+                assertThrows(InvalidSettingException.class, settings::workerPollInterval).getMessage());
     }
 
     /** A key added to Settings but not to requireValid would fail only when first read, after READY. */
@@ -144,7 +199,7 @@ class SettingsTest {
         assertEquals("erp.example.com", settings(Map.of(key, "https://erp.example.com/hook?token=s3cret")).endpointUrl("erp").orElseThrow().getHost());
         for (String bad : new String[] {"https://erp.example.com/hook?token=s3cret word", "ftp://erp.example.com/?token=s3cret", "erp.example.com/?token=s3cret"}) {
             String message = assertThrows(InvalidSettingException.class, () -> settings(Map.of(key, bad)).endpointUrl("erp")).getMessage();
-            assertTrue(message.startsWith(key + " must be an http:// or https:// URL"), message);
+            assertTrue(message.startsWith(key + " must be a URI such as https://"), message);
             assertFalse(message.contains("s3cret"), message);
         }
     }

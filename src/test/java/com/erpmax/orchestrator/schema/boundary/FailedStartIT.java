@@ -62,7 +62,8 @@ class FailedStartIT {
             String reason = ready.json().getJsonArray("checks").getJsonObject(0).getJsonObject("data").getString("lastError");
             assertTrue(reason.contains("erpmax.role must be one of api|worker|all, got 'bogus'"), reason);
             assertTrue(reason.contains("erpmax.worker.concurrency must be a positive integer, got '0'"), reason);
-            assertTrue(reason.contains("erpmax.amqp.uri must be an amqp:// or amqps:// URI"), reason);
+            assertTrue(reason.contains("erpmax.amqp.uri must be a URI such as amqp://"), reason);
+            assertTrue(instance.log().contains("Start-up FAILED: " + reason), "the log says the same: " + instance.logTail());
             assertFalse(ready.body().contains("s3cret"), ready.body());
             assertFalse(instance.log().contains("s3cret"), instance.logTail());
             assertFalse(instance.log().contains("WAITING_FOR_DATABASE"), "nothing waited: " + instance.logTail());
