@@ -51,11 +51,11 @@ class FailedStartIT {
     }
 
     @Test
-    void unusableSettingsFailStartUpBeforeAnythingWaitsAllNamedAndNoPasswordShown() throws Exception {
+    void unusableSettingsFailStartUpAtOnceAllNamedWithNoPasswordShownAndSigtermStillStopsIt() throws Exception {
         try (TestDatabase database = TestDatabase.create("badsettings");
              MicroInstance instance = MicroInstance.start("bad-settings", Map.of("ERPMAX_DB_URL", database.url(),
                      "ERPMAX_STARTUP_ON_FAILURE", "stay", "ERPMAX_ROLE", "bogus", "ERPMAX_WORKER_CONCURRENCY", "0",
-                     "ERPMAX_AMQP_URI", "amqp://erpmax:s3cret word@localhost:5672"))) {
+                     "ERPMAX_AMQP_URI", "amqp://erpmax:s3cret word@localhost:5672", "ERPMAX_SHUTDOWN_GRACE", "-5s"))) {
 
             HttpReply ready = instance.await("/health/ready", reply -> reply.body().contains("FAILED"), Duration.ofSeconds(120));
             assertEquals(503, ready.status());
@@ -68,6 +68,12 @@ class FailedStartIT {
             assertFalse(instance.log().contains("s3cret"), instance.logTail());
             assertFalse(instance.log().contains("WAITING_FOR_DATABASE"), "nothing waited: " + instance.logTail());
             assertEquals(0, database.queryLong("SELECT count(*) FROM pg_tables WHERE tablename = 'databasechangelog'"), "nothing migrated");
+            assertTrue(reason.contains("erpmax.shutdown.grace must not be negative"), reason);
+
+            // One SIGTERM still stops it, on the shutdown settings' defaults.
+            instance.terminate();
+            assertTrue(instance.waitForExit(Duration.ofSeconds(30)), "SIGTERM stopped the instance\n" + instance.logTail());
+            assertEquals(0, instance.exitCode(), instance.logTail());
         }
     }
 }
