@@ -1,6 +1,7 @@
 package com.erpmax.orchestrator.schema.control;
 
 import com.erpmax.orchestrator.platform.control.DirectConnections;
+import com.erpmax.orchestrator.platform.control.Settings;
 import com.erpmax.orchestrator.schema.entity.LockHolder;
 
 import java.sql.Connection;
@@ -28,11 +29,27 @@ public final class MigrationLock {
     static final Duration WAIT_SLICE = Duration.ofMillis(500);
     static final Duration REPORT_INTERVAL = Duration.ofSeconds(10);
 
+    /** Whether this very backend holds the key (bigint key: classid = high 32 bits, objid = low 32 bits). */
+    private static final String HELD_HERE = """
+            SELECT count(*) > 0 AS held FROM pg_locks
+             WHERE locktype = 'advisory' AND granted AND pid = pg_backend_pid()
+               AND classid::bigint = ? AND objid::bigint = ? AND objsubid = 1
+            """;
+
     /** SQLSTATE lock_not_available: our {@code lock_timeout} ended a wait slice. */
     private static final String LOCK_NOT_AVAILABLE = "55P03";
 
-    private static final String TRY_LOCK = "SELECT pg_try_advisory_lock(?)";
-    private static final String LOCK = "SELECT pg_advisory_lock(?)";
+    /**
+     * Both ask, in the same statement and so on the same backend, whether this session held the
+     * key already: a fresh session never does, but a backend that a pooler in transaction mode
+     * (PgBouncer) hands out may still hold another instance's lock, and the lock is re-entrant.
+     * The FROM clause is aggregated before the lock function runs, and CASE keeps it from
+     * running at all on such a backend, whose lock count would otherwise go up by one.
+     */
+    private static final String TRY_LOCK = "SELECT held_before.held, CASE WHEN held_before.held THEN false"
+            + " ELSE pg_try_advisory_lock(?) END FROM (" + HELD_HERE + ") held_before";
+    private static final String LOCK = "SELECT held_before.held, CASE WHEN held_before.held THEN false"
+            + " ELSE pg_advisory_lock(?) IS NOT NULL END FROM (" + HELD_HERE + ") held_before";
     private static final String UNLOCK = "SELECT pg_advisory_unlock(?)";
     /** A bigint key shows in pg_locks as classid = high 32 bits, objid = low 32 bits, objsubid = 1. */
     private static final String HOLDER = """
@@ -71,12 +88,17 @@ public final class MigrationLock {
      */
     public <T> T withLock(Duration timeout, WaitObserver observer, Work<T> work) throws Exception {
         try (Connection session = connections.open()) {
-            acquire(session, timeout, observer);
-            try {
-                return work.run();
-            } finally {
-                release(session);
-            }
+            return withLock(session, timeout, observer, work);
+        }
+    }
+
+    /** The same on a session of the caller's: tests hand it one that already holds the lock. */
+    <T> T withLock(Connection session, Duration timeout, WaitObserver observer, Work<T> work) throws Exception {
+        acquire(session, timeout, observer);
+        try {
+            return work.run();
+        } finally {
+            release(session);
         }
     }
 
@@ -135,10 +157,8 @@ public final class MigrationLock {
 
     /** One blocking wait for the lock: true when it was granted, false when the slice ran out. */
     private boolean waitSlice(Connection session) throws SQLException {
-        try (PreparedStatement statement = session.prepareStatement(LOCK)) {
-            statement.setLong(1, key);
-            statement.execute();
-            return true;
+        try {
+            return lockStatement(session, LOCK);
         } catch (SQLException e) {
             if (LOCK_NOT_AVAILABLE.equals(e.getSQLState())) {
                 return false;
@@ -156,11 +176,24 @@ public final class MigrationLock {
     }
 
     private boolean tryLock(Connection session) throws SQLException {
-        try (PreparedStatement statement = session.prepareStatement(TRY_LOCK)) {
-            statement.setLong(1, key);
+        return lockStatement(session, TRY_LOCK);
+    }
+
+    /** Runs TRY_LOCK or LOCK: true when the lock is ours. */
+    private boolean lockStatement(Connection session, String sql) throws SQLException {
+        try (PreparedStatement statement = session.prepareStatement(sql)) {
+            statement.setLong(1, key); // the lock function's, first in the text
+            statement.setLong(2, key >>> 32);
+            statement.setLong(3, key & 0xFFFF_FFFFL);
             try (ResultSet row = statement.executeQuery()) {
                 row.next();
-                return row.getBoolean(1);
+                if (row.getBoolean(1)) {
+                    throw new IllegalStateException("The session asking for migration lock " + key + " held it already: the"
+                            + " database connection goes through a pooler in transaction mode (such as PgBouncer's), which hands"
+                            + " one client's PostgreSQL session, and its session locks, to the next. Point " + Settings.DB_URL
+                            + " at PostgreSQL itself or at a pooler in session mode.");
+                }
+                return row.getBoolean(2);
             }
         }
     }

@@ -98,4 +98,28 @@ class MigrationLockTest {
             assertTrue(row.getString(1).matches("erpmax-migrator@.+:\\d+"), row.getString(1));
         }
     }
+
+    /**
+     * What a pooler in transaction mode (PgBouncer's) does: it hands a PostgreSQL session that
+     * still holds one instance's session lock to the next client, where the re-entrant lock would
+     * be granted again and two migrations would run at once. Here the session holds it already.
+     */
+    @Test
+    void aSessionThatHoldsTheLockAlreadyIsRefusedAndTheWorkDoesNotRun() throws Exception {
+        MigrationLock lock = new MigrationLock(connections, KEY + 3, Clock.systemUTC());
+        List<String> ran = new CopyOnWriteArrayList<>();
+        try (Connection pooled = connections.open(); Statement statement = pooled.createStatement()) {
+            statement.execute("SELECT pg_advisory_lock(" + (KEY + 3) + ")"); // the previous client's
+            IllegalStateException refused = assertThrows(IllegalStateException.class,
+                    () -> lock.withLock(pooled, Duration.ofSeconds(1), (who, waited) -> { }, () -> ran.add("migrated")));
+            assertTrue(refused.getMessage().contains("pooler in transaction mode"), refused.getMessage());
+            assertEquals(List.of(), ran);
+            try (var count = statement.executeQuery("SELECT pg_advisory_unlock(" + (KEY + 3) + "), pg_advisory_unlock(" + (KEY + 3) + ")")) {
+                count.next();
+                assertEquals(List.of(true, false), List.of(count.getBoolean(1), count.getBoolean(2)),
+                        "the refusal did not take the lock a second time: one release frees it");
+            }
+        }
+        assertEquals("fresh", lock.withLock(Duration.ofSeconds(1), (who, waited) -> { }, () -> "fresh"), "a fresh session takes it");
+    }
 }
