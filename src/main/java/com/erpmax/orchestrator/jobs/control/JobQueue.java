@@ -49,22 +49,25 @@ public class JobQueue {
              WHERE jobs.id = claimed.id AND (jobs.status = 'queued' AND jobs.run_at <= now()) IS TRUE
             RETURNING\s""" + JobRows.COLUMNS.replaceAll("(^|, )", "$1jobs.");
     /** The previous batch's successes ride along with the claim. */
-    private static final String SUCCEED_THEN_CLAIM_MANY = "WITH succeeded AS (" + succeedMany("") + ") " + CLAIM_BY_IDS;
+    private static final String SUCCEED_THEN_CLAIM_MANY = "WITH succeeded AS (" + succeedMany(false) + ") " + CLAIM_BY_IDS;
     /** Many outcomes, one statement: the write that bounds throughput when jobs are short. */
-    private static final String SUCCEED_MANY = succeedMany("\n");
+    private static final String SUCCEED_MANY = succeedMany(false);
 
     /**
-     * {@code (status = 'running') IS TRUE} rather than {@code status = 'running'}: no index can
+     * Many successes (parameters: the ids, their JSON results). {@code picked}: the jobs are still
+     * queued and this attempt not yet counted (they ran in the transaction that picked them, see
+     * {@link PickedJobs}); else they are running under a lease.
+     *
+     * <p>{@code (status = 'running') IS TRUE} rather than {@code status = 'running'}: no index can
      * serve it, so the planner looks each id up by primary key. With the plain form, on a table
      * without fresh statistics, it intersected the bitmaps of every unfinished job's index entries
      * with the running ones and hash-joined the ids: work that grew with the backlog, per batch.
      */
-    static String succeedMany(String end) {
-        return """
-                UPDATE jobs j SET status = 'succeeded', result = o.result::jsonb, error = NULL, finished_at = now(), updated_at = now(),
-                                  lease_expires_at = NULL
-                  FROM unnest(?::bigint[], ?::text[]) AS o (id, result)
-                 WHERE j.id = o.id AND (j.status = 'running') IS TRUE""" + end;
+    static String succeedMany(boolean picked) {
+        return "UPDATE jobs j SET status = 'succeeded', result = o.result::jsonb, error = NULL, finished_at = now(), updated_at = now(),\n"
+                + "  lease_expires_at = NULL" + (picked ? ", attempts = j.attempts + 1, started_at = now()" : "") + "\n"
+                + "  FROM unnest(?::bigint[], ?::text[]) AS o (id, result)\n"
+                + " WHERE j.id = o.id AND (j.status = " + (picked ? "'queued'" : "'running'") + ") IS TRUE";
     }
 
     /**

@@ -27,13 +27,8 @@ public final class PickedJobs implements AutoCloseable {
      * same claim as the broker's consumers make). The three touch different rows (running; picked
      * and run; picked and not run), so the data-modifying parts never meet.
      */
-    private static final String SETTLE = "WITH earlier AS (" + JobQueue.succeedMany("") + "), " + """
-            now_succeeded AS (
-                UPDATE jobs j SET status = 'succeeded', attempts = j.attempts + 1, result = o.result::jsonb, error = NULL,
-                                  started_at = now(), finished_at = now(), updated_at = now()
-                  FROM unnest(?::bigint[], ?::text[]) AS o (id, result)
-                 WHERE j.id = o.id AND (j.status = 'queued') IS TRUE)
-            """ + JobQueue.CLAIM_BY_IDS;
+    private static final String SETTLE = "WITH earlier AS (" + JobQueue.succeedMany(false) + "),\n"
+            + "now_succeeded AS (" + JobQueue.succeedMany(true) + ")\n" + JobQueue.CLAIM_BY_IDS;
     private static final String FAIL = JobQueue.failStatement(true);
 
     private final Connection connection;

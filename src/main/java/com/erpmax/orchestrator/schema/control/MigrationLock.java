@@ -46,10 +46,8 @@ public final class MigrationLock {
      * The FROM clause is aggregated before the lock function runs, and CASE keeps it from
      * running at all on such a backend, whose lock count would otherwise go up by one.
      */
-    private static final String TRY_LOCK = "SELECT held_before.held, CASE WHEN held_before.held THEN false"
-            + " ELSE pg_try_advisory_lock(?) END FROM (" + HELD_HERE + ") held_before";
-    private static final String LOCK = "SELECT held_before.held, CASE WHEN held_before.held THEN false"
-            + " ELSE pg_advisory_lock(?) IS NOT NULL END FROM (" + HELD_HERE + ") held_before";
+    private static final String TRY_LOCK = unlessHeldHere("pg_try_advisory_lock(?)");
+    private static final String LOCK = unlessHeldHere("pg_advisory_lock(?) IS NOT NULL");
     private static final String UNLOCK = "SELECT pg_advisory_unlock(?)";
     /** A bigint key shows in pg_locks as classid = high 32 bits, objid = low 32 bits, objsubid = 1. */
     private static final String HOLDER = """
@@ -177,6 +175,12 @@ public final class MigrationLock {
 
     private boolean tryLock(Connection session) throws SQLException {
         return lockStatement(session, TRY_LOCK);
+    }
+
+    /** {@code lockCall} (true when granted), run only if this backend does not hold the key already (first column). */
+    private static String unlessHeldHere(String lockCall) {
+        return "SELECT held_before.held, CASE WHEN held_before.held THEN false ELSE " + lockCall + " END FROM (" + HELD_HERE
+                + ") held_before";
     }
 
     /** Runs TRY_LOCK or LOCK: true when the lock is ours. */
