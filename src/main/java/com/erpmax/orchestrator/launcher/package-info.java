@@ -1,0 +1,6 @@
+/**
+ * The JVM's entry point in {@code payara/start.sh} ({@code target/erpmax-launcher.jar}): Payara
+ * Micro, plus the one check Micro does not make. Runs outside the WAR; depends only on
+ * platform/control's {@code Settings} and the entity packages; nothing depends on it.
+ */
+package com.erpmax.orchestrator.launcher;
