@@ -121,7 +121,7 @@ idle_percent() {
 
 # --- Build ------------------------------------------------------------------------------------------
 
-if [ ! -f "$repo/target/erpmax.war" ] || [ ! -f "$repo/target/payara-micro.jar" ]; then
+if [ ! -f "$repo/target/erpmax.war" ] || [ ! -f "$repo/target/payara-micro.jar" ] || [ ! -f "$repo/target/erpmax-launcher.jar" ]; then
     echo "building the WAR ..."
     maven -q -B package -DskipTests
 fi

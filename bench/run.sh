@@ -159,11 +159,11 @@ if [ "${BENCH_SKIP_BUILD:-0}" != 1 ]; then
     log "building the benchmark engines (bench/engines)"
     maven -f "$engines/pom.xml" package >&2
 fi
-for f in "$repo/target/erpmax.war" "$repo/target/payara-micro.jar" "$repo/target/erpmax-migrate.jar" "$engines/target/classes/bench/Main.class"; do
+for f in "$repo/target/erpmax.war" "$repo/target/payara-micro.jar" "$repo/target/erpmax-launcher.jar" "$repo/target/erpmax-migrate.jar" "$engines/target/classes/bench/Main.class"; do
     [ -f "$f" ] || fail "not built: $f"
 done
 # A private copy, so that another build of target/ during the run cannot change what is measured.
-cp "$repo/target/erpmax.war" "$repo/target/payara-micro.jar" "$repo/target/erpmax-migrate.jar" "$work/"
+cp "$repo/target/erpmax.war" "$repo/target/payara-micro.jar" "$repo/target/erpmax-launcher.jar" "$repo/target/erpmax-migrate.jar" "$work/"
 war_sum=$(cksum <"$work/erpmax.war" | awk '{print $1}')
 git_rev=$(cd "$repo" && git rev-parse --short HEAD 2>/dev/null || echo unknown)
 git_dirty=$(cd "$repo" && git status --porcelain -- src pom.xml 2>/dev/null | wc -l)
@@ -202,7 +202,7 @@ start_instance() {
     fi
     env ERPMAX_DB_URL="$jdbc/$db" ERPMAX_DB_USER=postgres ERPMAX_HTTP_PORT="$instance_port" \
         ERPMAX_PAYARA_ROOTDIR="$work/root-$name" ERPMAX_ROLE="$role" \
-        ERPMAX_WAR="$work/erpmax.war" ERPMAX_MICRO_JAR="$work/payara-micro.jar" \
+        ERPMAX_WAR="$work/erpmax.war" ERPMAX_MICRO_JAR="$work/payara-micro.jar" ERPMAX_LAUNCHER_JAR="$work/erpmax-launcher.jar" \
         ERPMAX_WORKER_CONCURRENCY="$concurrency" ERPMAX_WORKER_PREFETCH="$prefetch" \
         ERPMAX_WORKER_POLL_INTERVAL="$erpmax_db_poll" JAVA_OPTS="$erpmax_java_opts" \
         ${amqp[@]+"${amqp[@]}"} \

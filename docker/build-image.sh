@@ -51,7 +51,7 @@ if ! podman image exists "$base"; then
     rm -rf "$work/rootfs"
 fi
 
-if [ "$artifacts" = prebuilt ] && { [ ! -f target/erpmax.war ] || [ ! -f target/erpmax-migrate.jar ] || [ ! -f target/payara-micro.jar ]; }; then
+if [ "$artifacts" = prebuilt ] && { [ ! -f target/erpmax.war ] || [ ! -f target/erpmax-migrate.jar ] || [ ! -f target/erpmax-launcher.jar ] || [ ! -f target/payara-micro.jar ]; }; then
     log "building the artifacts: ./mvnw -B -q package -DskipTests"
     ./mvnw -B -q package -DskipTests
 fi

@@ -61,7 +61,7 @@ fi
 for tool in java javac jar psql curl unzip envsubst shuf; do
     command -v "$tool" >/dev/null 2>&1 || die "$tool is missing"
 done
-if [ ! -f target/erpmax.war ] || [ ! -f target/erpmax-migrate.jar ] || [ ! -f target/payara-micro.jar ]; then
+if [ ! -f target/erpmax.war ] || [ ! -f target/erpmax-migrate.jar ] || [ ! -f target/erpmax-launcher.jar ] || [ ! -f target/payara-micro.jar ]; then
     log "building: ./mvnw -B -q package -DskipTests"
     ./mvnw -B -q package -DskipTests
 fi

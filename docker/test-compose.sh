@@ -317,7 +317,7 @@ dockerfile_has 'CMD \["/opt/erpmax/bin/healthcheck.sh", "ready"\]' "the HEALTHCH
 dockerfile_has 'org.opencontainers.image.version="\$\{VERSION\}"' "version label"
 dockerfile_has 'org.opencontainers.image.revision="\$\{REVISION\}"' "revision label"
 dockerfile_has 'appcds.jsa' "an AppCDS archive made at build time"
-dockerfile_has 'erpmax.war.*erpmax-migrate.jar.*payara-micro.jar' "the WAR, the migrator and Payara Micro"
+dockerfile_has 'erpmax.war.*erpmax-migrate.jar.*erpmax-launcher.jar.*payara-micro.jar' "the WAR, the migrator, the launcher and Payara Micro"
 if grep -Eq '^(FROM|ARG [A-Z_]*IMAGE=)[^#]*:latest' "$dockerfile"; then bad "Dockerfile: a base image on :latest"; else ok "Dockerfile: no base image on :latest"; fi
 
 # --- Kubernetes: the shape of the compose stack ----------------------------------------------------------
