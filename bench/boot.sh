@@ -22,7 +22,8 @@
 # untimed first boot, so the timed boots find nothing pending. Each WAR also gets the untimed boots
 # that prepare its Micro root directory and write its AppCDS archive, as an instance's first boots do.
 #
-# Prints each run and the medians; the last line is exactly
+# Prints each run and the medians, where each boot's time went (phases read from Payara's log), and,
+# as the last line, exactly
 #   boot-to-ready ratio: X.XX (app A s, empty WAR E s)
 set -euo pipefail
 
@@ -172,11 +173,37 @@ stop_instance() {
 trap stop_instance EXIT
 trap 'exit 130' INT TERM
 
+# Where a boot's time went, from the timestamps (timeMillis, the same clock as now_ms) of Payara's log
+# lines: start.sh and Micro's own start-up until it deploys; unpacking the WAR and reading its classes;
+# the deployment (CDI, JAX-RS, the application's beans); the web module's start (servlets, the
+# application context's start-up observers); and the first 200 of the readiness check.
+phases_file=$work/phases.txt
+phase_names=(platform read-war deploy web-start to-ready)
+# phase_ms LOG STARTED_MS READY_MS: the five phases' durations in ms, or nothing if a line is missing.
+phase_ms() {
+    local log=$1 started=$2 ready=$3
+    awk -v started="$started" -v ready="$ready" '
+        function at(pattern) { return (pattern in seen) ? seen[pattern] : -1 }
+        /timeMillis: / {
+            match($0, /timeMillis: [0-9]+/); t = substr($0, RSTART + 12, RLENGTH - 12) + 0
+            if (!("deploy" in seen) && /No META-INF\/deploy directory/) seen["deploy"] = t
+            if (!("read" in seen) && /No deployment transformer/) seen["read"] = t
+            if (!("deployed" in seen) && /was successfully deployed in/) seen["deployed"] = t
+            if (!("ready" in seen) && /Payara Micro .* ready in/) seen["ready"] = t
+        }
+        END {
+            a = at("deploy"); b = at("read"); c = at("deployed"); d = at("ready")
+            if (a < 0 || b < 0 || c < 0 || d < 0) exit
+            printf "%d %d %d %d %d\n", a - started, b - a, c - b, d - c, ready - d
+        }' "$log"
+}
+
 # boot NAME WAR PORT [CHECK_PATH]: boots one instance, sets boot_ms to the milliseconds it took to
 # be ready, boot_cpu_ms to the CPU time its JVM had used by then and boot_jit_ms to its JIT
 # compilers' share of it, optionally checks that
 # CHECK_PATH answers 200 too, and stops it.
 boot_ms=
+boot_phases=
 boot_cpu_ms=
 boot_jit_ms=
 boot() {
@@ -198,7 +225,7 @@ boot() {
         sleep 0.05
     done
     boot_ms=$(($(now_ms) - started))
-    boot_cpu_ms=$(cpu_ms "$pid")
+    boot_phases=$(phase_ms "$log" "$started" $((started + boot_ms)))
     boot_jit_ms=$(jit_cpu_ms "$pid")
     if [ -n "$check" ] && ! curl -fs -o /dev/null --max-time 5 "http://127.0.0.1:$port$check"; then
         stop_instance
@@ -229,6 +256,7 @@ if [ -n "$idle" ] && [ "$idle" -lt 80 ]; then
 fi
 
 report() { # LABEL
+    [ -z "$boot_phases" ] || echo "$1 $boot_phases" >>"$phases_file"
     if [ -n "$boot_cpu_ms" ]; then
         printf 'run %d  %-10s %6s s   (JVM CPU %s s, of which JIT compilers %s s)\n' "$i" "$1" "$(seconds "$boot_ms")" \
             "$(seconds "$boot_cpu_ms")" "$(seconds "${boot_jit_ms:-0}")"
@@ -237,6 +265,7 @@ report() { # LABEL
     fi
 }
 
+: >"$phases_file"
 app_ms=()
 empty_ms=()
 health_ms=()
@@ -275,5 +304,19 @@ if [ -n "$boot_cpu_ms" ]; then
     app_cpu_median=$(median "${app_cpu[@]}")
     empty_cpu_median=$(median "${empty_cpu[@]}")
     echo "JVM CPU to ready, medians (of which JIT compilers): app $(seconds "$app_cpu_median") s ($(seconds "$(median "${app_jit[@]}")") s), health WAR $(seconds "$(median "${health_cpu[@]}")") s ($(seconds "$(median "${health_jit[@]}")") s), empty WAR $(seconds "$empty_cpu_median") s ($(seconds "$(median "${empty_jit[@]}")") s); app / empty $(awk -v a="$app_cpu_median" -v e="$empty_cpu_median" 'BEGIN { printf "%.2f", a / e }')"
+fi
+if [ -s "$phases_file" ]; then
+    # LABEL in the file is "app", "empty WAR" or "health WAR": the phases are the last five fields.
+    echo "where the time went, medians in s (phases from Payara's log: ${phase_names[*]}):"
+    for label in app 'health WAR' 'empty WAR'; do
+        line=$(printf '%-10s' "$label")
+        for field in 1 2 3 4 5; do
+            values=$(awk -v label="$label" -v f="$field" '{ name = $0; sub(/( -?[0-9]+){5}$/, "", name) } name == label { print $(NF - 5 + f) }' "$phases_file")
+            [ -n "$values" ] || continue 2
+            # shellcheck disable=SC2086 # one number per word
+            line+=$(printf '  %s %5s' "${phase_names[$((field - 1))]}" "$(seconds "$(median $values)")")
+        done
+        echo "  $line"
+    done
 fi
 echo "boot-to-ready ratio: $(awk -v a="$app_median" -v e="$empty_median" 'BEGIN { printf "%.2f", a / e }') (app $(seconds "$app_median") s, empty WAR $(seconds "$empty_median") s)"
