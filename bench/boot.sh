@@ -225,6 +225,7 @@ boot() {
         sleep 0.05
     done
     boot_ms=$(($(now_ms) - started))
+    boot_cpu_ms=$(cpu_ms "$pid")
     boot_phases=$(phase_ms "$log" "$started" $((started + boot_ms)))
     boot_jit_ms=$(jit_cpu_ms "$pid")
     if [ -n "$check" ] && ! curl -fs -o /dev/null --max-time 5 "http://127.0.0.1:$port$check"; then
