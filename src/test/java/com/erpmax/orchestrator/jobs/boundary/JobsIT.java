@@ -295,7 +295,7 @@ class JobsIT {
         long killed = database.queryLong("SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity"
                 + " WHERE datname = current_database() AND application_name = 'erpmax-pool'");
         assertTrue(killed > 0, "the pool had connections to kill");
-        Thread.sleep(1_100); // a connection used in the last second is handed out unchecked
+        Thread.sleep(1_100); // a connection used in the last half second is handed out unchecked
         for (int i = 0; i < 10; i++) {
             HttpReply reply = submit("{\"type\":\"echo\",\"payload\":{\"after\":" + i + "}}", null);
             assertEquals(201, reply.status(), "after the pool's connections died: " + reply);
