@@ -226,8 +226,8 @@ boot() {
     done
     boot_ms=$(($(now_ms) - started))
     boot_cpu_ms=$(cpu_ms "$pid")
-    boot_phases=$(phase_ms "$log" "$started" $((started + boot_ms)))
     boot_jit_ms=$(jit_cpu_ms "$pid")
+    boot_phases=$(phase_ms "$log" "$started" $((started + boot_ms)))
     if [ -n "$check" ] && ! curl -fs -o /dev/null --max-time 5 "http://127.0.0.1:$port$check"; then
         stop_instance
         fail "$name is ready but GET $check fails; see $log"

@@ -6,10 +6,12 @@ import com.erpmax.orchestrator.platform.entity.ExitCodes;
 import fish.payara.micro.PayaraMicro;
 
 import java.lang.reflect.InvocationTargetException;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
 import java.util.function.UnaryOperator;
+import java.util.logging.Level;
 import java.util.logging.Logger;
 
 /**
@@ -45,21 +47,53 @@ public final class MicroLauncher {
     private MicroLauncher() {
     }
 
-    public static void main(String[] args) throws Throwable {
-        bootMicro(args);
-        Collection<String> deployed = PayaraMicro.getInstance().getRuntime().getDeployedApplicationNames();
+    public static void main(String[] args) {
         List<String> requested = deployments(args);
-        if (deployed.size() >= requested.size()) {
-            return; // Micro's threads keep the JVM running
+        try {
+            bootMicro(args);
+        } catch (Throwable e) {
+            // Micro's own main would end here with exit code 1, or never end if a thread it
+            // started is still alive; this is a start-up that FAILED like any other.
+            LOG.log(Level.SEVERE, "Payara Micro did not start", e);
+            failed("Start-up FAILED: Payara Micro did not start (" + e + ")");
+            return;
         }
-        String failure = "Start-up FAILED: not deployed: " + String.join(", ", requested)
-                + " (Payara's errors above say why; deployed: " + (deployed.isEmpty() ? "nothing" : String.join(", ", deployed)) + ")";
+        Collection<String> deployed = PayaraMicro.getInstance().getRuntime().getDeployedApplicationNames();
+        List<String> missing = notDeployed(requested, deployed);
+        if (!missing.isEmpty()) {
+            failed("Start-up FAILED: not deployed: " + String.join(", ", missing) + " (Payara's errors above say why; deployed: "
+                    + (deployed.isEmpty() ? "nothing" : String.join(", ", deployed)) + ")");
+        } // else Micro's threads keep the JVM running
+    }
+
+    private static void failed(String failure) {
         if (staysOnFailure(System::getProperty, System::getenv)) {
             LOG.severe(failure + ". Staying up, as " + Settings.STARTUP_ON_FAILURE + "=stay asks; /health/* answers 404 or 503.");
         } else {
             LOG.severe(failure + ". Exiting with code " + ExitCodes.STARTUP_FAILED + ".");
             System.exit(ExitCodes.STARTUP_FAILED);
         }
+    }
+
+    /**
+     * Which of the {@code --deploy} values has no deployed application. Micro names an application
+     * after its file, without the archive's extension ({@code /opt/erpmax/lib/erpmax.war} is
+     * {@code erpmax}), as {@code getDeployedApplicationNames} reports it.
+     */
+    static List<String> notDeployed(List<String> requested, Collection<String> deployed) {
+        List<String> missing = new ArrayList<>();
+        for (String deployment : requested) {
+            if (!deployed.contains(applicationName(deployment))) {
+                missing.add(deployment);
+            }
+        }
+        return missing;
+    }
+
+    static String applicationName(String deployment) {
+        Path file = Path.of(deployment).getFileName();
+        String name = file == null ? deployment : file.toString();
+        return name.replaceFirst("(?i)\\.(war|jar|ear|rar)$", "");
     }
 
     /** The values of every {@code --deploy} option, in order. */

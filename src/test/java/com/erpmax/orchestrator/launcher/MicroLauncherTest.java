@@ -40,6 +40,18 @@ class MicroLauncherTest {
     }
 
     @Test
+    void aDeploymentIsMissingWhenNoApplicationHasItsFilesName() {
+        assertEquals("erpmax", MicroLauncher.applicationName("/opt/erpmax/lib/erpmax.war"));
+        assertEquals("exploded", MicroLauncher.applicationName("target/exploded"));
+        assertEquals(List.of(), MicroLauncher.notDeployed(List.of("/opt/erpmax/lib/erpmax.war"), List.of("erpmax")));
+        assertEquals(List.of("/a/erpmax.war"), MicroLauncher.notDeployed(List.of("/a/erpmax.war"), List.of()));
+        assertEquals(List.of("/a/erpmax.war"), MicroLauncher.notDeployed(List.of("/a/erpmax.war"), List.of("other")),
+                "another application deployed does not stand for this one");
+        assertEquals(List.of(), MicroLauncher.notDeployed(List.of("/a/erpmax.war", "/a/erpmax.war"), List.of("erpmax")),
+                "the same WAR given twice is deployed once");
+    }
+
+    @Test
     void turnsTheManifestsModuleAttributesIntoCommandLineOptions() throws IOException {
         String manifest = "Manifest-Version: 1.0\r\n"
                 + "Main-Class: fish.payara.micro.impl.RootDirLauncher\r\n"

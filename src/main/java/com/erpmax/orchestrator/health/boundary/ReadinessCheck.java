@@ -8,6 +8,7 @@ import com.erpmax.orchestrator.platform.control.Settings;
 import com.erpmax.orchestrator.platform.entity.Role;
 
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.inject.Instance;
 import jakarta.inject.Inject;
 
 import org.eclipse.microprofile.health.HealthCheck;
@@ -33,8 +34,9 @@ public class ReadinessCheck implements HealthCheck {
     @Inject
     StartupState state;
 
+    /** Resolved only in READY: the pool is the application's, not the start-up's. */
     @Inject
-    DataSource dataSource;
+    Instance<DataSource> dataSource;
 
     @Inject
     Broker broker;
@@ -79,7 +81,7 @@ public class ReadinessCheck implements HealthCheck {
     }
 
     private String databaseError() {
-        try (Connection connection = dataSource.getConnection()) {
+        try (Connection connection = dataSource.get().getConnection()) {
             return connection.isValid(DATABASE_CHECK_SECONDS) ? null : "no answer within " + DATABASE_CHECK_SECONDS + " s";
         } catch (SQLException e) {
             return e.getMessage();

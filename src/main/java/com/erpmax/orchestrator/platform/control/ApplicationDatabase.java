@@ -1,26 +1,25 @@
 package com.erpmax.orchestrator.platform.control;
 
-import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
 
 import jakarta.annotation.PostConstruct;
 import jakarta.annotation.Resource;
 import jakarta.enterprise.concurrent.ManagedThreadFactory;
 import jakarta.enterprise.context.ApplicationScoped;
-import jakarta.enterprise.context.Destroyed;
-import jakarta.enterprise.event.Observes;
 import jakarta.enterprise.inject.Produces;
 import jakarta.inject.Inject;
 
+import org.postgresql.ds.PGSimpleDataSource;
+
 import javax.sql.DataSource;
 import java.time.Duration;
-import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * The application's connection pool (HikariCP). Business code uses only this pool, and only after
  * the schema gate opened; the lock and the migrations use {@link DirectConnections}. Not
- * transactional (no JTA enlistment): stores run their own short JDBC transactions. Opened at its
- * first use, after READY.
+ * transactional (no JTA enlistment): stores run their own short JDBC transactions. It connects at
+ * its first use, not when injected: a bean may be created before READY (the readiness check), and
+ * an instance kept FAILED holds no connection.
  *
  * <p>Not Payara's pool (a {@code @DataSourceDefinition}): that one sets up Payara's JDBC resource
  * adapter, a connector pool and its JNDI resource at every boot, which cost each boot 0.4-0.7 s of
@@ -33,9 +32,7 @@ import java.util.concurrent.atomic.AtomicReference;
  * that fails is dropped and the next one tried: after a database restart or fail-over every pooled
  * connection is dead, and requests must get new ones, not 500s until the instance restarts.
  *
- * <p>The pool closes after the application context is destroyed, that is after every bean that
- * uses it has stopped: CDI destroys application-scoped beans in no set order, so closing it in
- * this bean's own {@code @PreDestroy} could pull it from under a worker still finishing a job.
+ * <p>{@link ClosedAfterBeans} closes it once every bean that uses it is gone.
  */
 @ApplicationScoped
 public class ApplicationDatabase {
@@ -46,10 +43,8 @@ public class ApplicationDatabase {
     static final int MAX_SIZE = 32;
     /** How long a request waits for a connection, the same as for a new one to open. */
     static final Duration CONNECTION_TIMEOUT = Duration.ofSeconds(5);
-    static final Duration VALIDATION_TIMEOUT = Duration.ofSeconds(2);
-
-    /** The open pool, for the observer that closes it once no bean of this deployment is left. */
-    private static final AtomicReference<HikariDataSource> OPEN = new AtomicReference<>();
+    /** A check of an idle connection; short, since a silent dead one costs a waiting request this much. */
+    static final Duration VALIDATION_TIMEOUT = Duration.ofSeconds(1);
 
     @Inject
     Settings settings;
@@ -58,14 +53,16 @@ public class ApplicationDatabase {
     @Resource
     ManagedThreadFactory threads;
 
+    @Inject
+    ClosedAfterBeans closedAfterBeans;
+
     private HikariDataSource pool;
 
     @PostConstruct
-    void open() {
-        HikariConfig config = configuration(settings);
-        config.setThreadFactory(threads);
-        pool = new HikariDataSource(config);
-        OPEN.set(pool);
+    void create() {
+        pool = pool(settings);
+        pool.setThreadFactory(threads);
+        closedAfterBeans.add(pool);
     }
 
     @Produces
@@ -73,29 +70,29 @@ public class ApplicationDatabase {
         return pool;
     }
 
-    static void close(@Observes @Destroyed(ApplicationScoped.class) Object applicationStopped) {
-        HikariDataSource open = OPEN.getAndSet(null);
-        if (open != null) {
-            open.close();
-        }
-    }
+    /**
+     * The pool, not started: HikariCP starts a pool made with its no-argument constructor at the
+     * first {@code getConnection}. The driver's data source is built here, so that the URL, which
+     * may carry parameters, never appears in HikariCP's configuration dump.
+     */
+    static HikariDataSource pool(Settings settings) {
+        PGSimpleDataSource driver = new PGSimpleDataSource();
+        driver.setURL(settings.databaseUrlRequired());
+        driver.setUser(settings.databaseUser());
+        settings.databasePassword().ifPresent(driver::setPassword);
+        driver.setApplicationName(POOL_NAME);
+        driver.setConnectTimeout((int) CONNECTION_TIMEOUT.toSeconds());
 
-    static HikariConfig configuration(Settings settings) {
-        HikariConfig config = new HikariConfig();
-        config.setPoolName(POOL_NAME);
-        config.setDataSourceClassName("org.postgresql.ds.PGSimpleDataSource");
-        config.addDataSourceProperty("url", settings.databaseUrlRequired());
-        config.setUsername(settings.databaseUser());
-        settings.databasePassword().ifPresent(config::setPassword);
-        config.addDataSourceProperty("ApplicationName", POOL_NAME);
-        config.addDataSourceProperty("connectTimeout", Long.toString(CONNECTION_TIMEOUT.toSeconds()));
-        config.setMinimumIdle(MIN_IDLE);
-        config.setMaximumPoolSize(MAX_SIZE);
-        config.setConnectionTimeout(CONNECTION_TIMEOUT.toMillis());
-        config.setValidationTimeout(VALIDATION_TIMEOUT.toMillis());
+        HikariDataSource pool = new HikariDataSource();
+        pool.setPoolName(POOL_NAME);
+        pool.setDataSource(driver);
+        pool.setMinimumIdle(MIN_IDLE);
+        pool.setMaximumPoolSize(MAX_SIZE);
+        pool.setConnectionTimeout(CONNECTION_TIMEOUT.toMillis());
+        pool.setValidationTimeout(VALIDATION_TIMEOUT.toMillis());
         // The schema gate has reached the database already; an outage since then is not a reason
         // for the pool not to exist: its connections come as soon as the database answers.
-        config.setInitializationFailTimeout(-1);
-        return config;
+        pool.setInitializationFailTimeout(-1);
+        return pool;
     }
 }

@@ -1,5 +1,6 @@
 package com.erpmax.orchestrator.jobs.boundary;
 
+import com.erpmax.orchestrator.platform.control.ApplicationDatabase;
 import com.erpmax.orchestrator.testing.HttpReply;
 import com.erpmax.orchestrator.testing.MicroInstance;
 import com.erpmax.orchestrator.testing.StubErp;
@@ -293,7 +294,7 @@ class JobsIT {
         }
         // What a PostgreSQL restart or fail-over leaves in the pool: every connection dead.
         long killed = database.queryLong("SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity"
-                + " WHERE datname = current_database() AND application_name = 'erpmax-pool'");
+                + " WHERE datname = current_database() AND application_name = '" + ApplicationDatabase.POOL_NAME + "'");
         assertTrue(killed > 0, "the pool had connections to kill");
         Thread.sleep(1_100); // a connection used in the last half second is handed out unchecked
         for (int i = 0; i < 10; i++) {

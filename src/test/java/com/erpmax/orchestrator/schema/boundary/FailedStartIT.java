@@ -1,5 +1,6 @@
 package com.erpmax.orchestrator.schema.boundary;
 
+import com.erpmax.orchestrator.platform.control.ApplicationDatabase;
 import com.erpmax.orchestrator.platform.entity.ExitCodes;
 import com.erpmax.orchestrator.testing.HttpReply;
 import com.erpmax.orchestrator.testing.MicroInstance;
@@ -43,6 +44,9 @@ class FailedStartIT {
                 assertEquals("FAILED", data.getString("phase"));
                 assertTrue(data.getString("lastError").contains("\"jobs\" already exists"), data.toString());
                 assertEquals(200, staying.get("/health/live").status(), "a staying instance keeps answering");
+                assertEquals(0, database.queryLong("SELECT count(*) FROM pg_stat_activity WHERE application_name = '"
+                        + ApplicationDatabase.POOL_NAME + "' AND datname = current_database()"),
+                        "a FAILED instance opened no pool, though its readiness was asked");
                 HttpReply api = staying.get("/api/jobs/1");
                 assertEquals(503, api.status());
                 assertEquals("FAILED", api.json().getString("phase"));

@@ -1,5 +1,6 @@
 package com.erpmax.orchestrator.schema.boundary;
 
+import com.erpmax.orchestrator.platform.control.ApplicationDatabase;
 import com.erpmax.orchestrator.platform.control.Settings;
 import com.erpmax.orchestrator.testing.HttpReply;
 import com.erpmax.orchestrator.testing.MicroInstance;
@@ -177,7 +178,7 @@ class StartupGateIT {
     void thePoolConnectsWithTheDefaultUserAndNoPasswordAndTheBootLogsNoConfigurationOrDriverWarning() throws Exception {
         // No ERPMAX_DB_PASSWORD here (trust authentication), and no ERPMAX_DB_USER when the test
         // database's user is the default one (MicroInstance).
-        assertTrue(database.queryLong("SELECT count(*) FROM pg_stat_activity WHERE application_name = 'erpmax-pool'"
+        assertTrue(database.queryLong("SELECT count(*) FROM pg_stat_activity WHERE application_name = '" + ApplicationDatabase.POOL_NAME + "'"
                 + " AND datname = current_database() AND usename = '" + TestDatabase.USER + "'") > 0, "the pool's connections");
         assertFalse(app.log().contains("MicroProfile Config: property"), app.logTail());
         assertFalse(app.log().contains("registered the JDBC driver"), "no driver-leak warning at boot: " + app.logTail());
