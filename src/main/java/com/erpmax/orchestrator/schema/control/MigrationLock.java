@@ -103,8 +103,7 @@ public final class MigrationLock {
     /** Who holds the lock now, if anyone. */
     public Optional<LockHolder> holder(Connection connection) throws SQLException {
         try (PreparedStatement statement = connection.prepareStatement(HOLDER)) {
-            statement.setLong(1, key >>> 32);
-            statement.setLong(2, key & 0xFFFF_FFFFL);
+            bindKeyAsInPgLocks(statement, 1);
             try (ResultSet row = statement.executeQuery()) {
                 if (!row.next()) {
                     return Optional.empty();
@@ -183,12 +182,17 @@ public final class MigrationLock {
                 + ") held_before";
     }
 
+    /** The key as {@code pg_locks} shows a bigint advisory key: classid (high 32 bits), then objid (low 32 bits). */
+    private void bindKeyAsInPgLocks(PreparedStatement statement, int classIdIndex) throws SQLException {
+        statement.setLong(classIdIndex, key >>> 32);
+        statement.setLong(classIdIndex + 1, key & 0xFFFF_FFFFL);
+    }
+
     /** Runs TRY_LOCK or LOCK: true when the lock is ours. */
     private boolean lockStatement(Connection session, String sql) throws SQLException {
         try (PreparedStatement statement = session.prepareStatement(sql)) {
             statement.setLong(1, key); // the lock function's, first in the text
-            statement.setLong(2, key >>> 32);
-            statement.setLong(3, key & 0xFFFF_FFFFL);
+            bindKeyAsInPgLocks(statement, 2);
             try (ResultSet row = statement.executeQuery()) {
                 row.next();
                 if (row.getBoolean(1)) {
