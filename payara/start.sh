@@ -165,9 +165,9 @@ await_dev_database() {
 # pristine domain.xml saved at preparation (--domainconfig) and deploys $war afresh, as a plain
 # "java -jar payara-micro.jar --deploy" does: whatever the WAR, the one given is the one served.
 #
-# What the directory does cache depends only on the Micro jar and the JVM (the AppCDS archive is
-# tied to both): when either changes, it is deleted and prepared again. Only a directory marked as
-# ours is ever deleted.
+# What the directory does cache depends only on the Micro jar, the JVM (the AppCDS archive is tied
+# to both) and the list of unused CDI extensions switched off in it: when one changes, it is deleted
+# and prepared again. Only a directory marked as ours is ever deleted.
 
 marker=$rootdir/.erpmax-rootdir
 jvm_identity() {
@@ -182,7 +182,9 @@ jvm_identity() {
     done
     printf '%s' "$real"
 }
-rootdir_id="erpmax-rootdir 1; micro $(cksum <"$micro_jar"); jvm $(jvm_identity)"
+unused_extensions=$script_dir/unused-cdi-extensions.txt
+[ -f "$unused_extensions" ] || fail "$unused_extensions is missing"
+rootdir_id="erpmax-rootdir 2; micro $(cksum <"$micro_jar"); jvm $(jvm_identity); unused CDI extensions $(cksum <"$unused_extensions")"
 
 if [ -d "$rootdir" ] && [ "$(cat "$marker" 2>/dev/null)" != "$rootdir_id" ]; then
     if [ -f "$marker" ] || [ -z "$(ls -A "$rootdir")" ]; then
@@ -196,6 +198,11 @@ if [ ! -d "$rootdir" ]; then
     echo preparing >"$marker" # a preparation cut short is redone next time
     "$java" -jar "$micro_jar" --rootdir "$rootdir" --outputlauncher >"$rootdir/prepare.log" 2>&1 ||
         fail "could not prepare $rootdir; see $rootdir/prepare.log"
+    # Weld starts every CDI extension registered in Micro's runtime at each deployment: those of the
+    # features ERPMax does not use are switched off (payara/unused-cdi-extensions.txt says which).
+    "$java" -cp "$launcher_jar" com.erpmax.orchestrator.launcher.UnusedCdiExtensions \
+        "$rootdir/runtime" "$unused_extensions" >>"$rootdir/prepare.log" 2>&1 ||
+        fail "could not switch off the unused CDI extensions in $rootdir; see $rootdir/prepare.log"
     cp "$rootdir/config/domain.xml" "$rootdir/domain-pristine.xml"
     printf '%s\n' "$rootdir_id" >"$marker"
 fi

@@ -50,7 +50,7 @@ public final class MicroInstance implements AutoCloseable {
         Map<String, String> env = builder.environment();
         env.keySet().removeIf(key -> key.startsWith("ERPMAX_"));
         env.put("ERPMAX_HTTP_PORT", Integer.toString(port));
-        env.put("ERPMAX_PAYARA_ROOTDIR", PROJECT.resolve("target/it-roots/" + name).toString());
+        env.put("ERPMAX_PAYARA_ROOTDIR", rootDirectory(name).toString());
         if (!TestDatabase.USER.equals(Settings.DEFAULT_DB_USER)) {
             env.put("ERPMAX_DB_USER", TestDatabase.USER);
         } // else the instances run on the default user, which is then tested too
@@ -58,6 +58,15 @@ public final class MicroInstance implements AutoCloseable {
         env.put("ERPMAX_FAST_BOOT", "true");
         env.putAll(new HashMap<>(environment));
         return new MicroInstance(name, port, builder.start(), log);
+    }
+
+    /** Micro's root directory for an instance of this name, which payara/start.sh prepares. */
+    public static Path rootDirectory(String name) {
+        return PROJECT.resolve("target/it-roots/" + name);
+    }
+
+    public Path rootDirectory() {
+        return rootDirectory(name);
     }
 
     public String name() {

@@ -1,5 +1,6 @@
 package com.erpmax.orchestrator.schema.boundary;
 
+import com.erpmax.orchestrator.launcher.UnusedCdiExtensions;
 import com.erpmax.orchestrator.platform.control.ApplicationDatabase;
 import com.erpmax.orchestrator.platform.control.Settings;
 import com.erpmax.orchestrator.testing.HttpReply;
@@ -17,10 +18,19 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestMethodOrder;
 
 import java.net.http.HttpRequest;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.DirectoryStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.Statement;
 import java.time.Duration;
 import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.stream.Collectors;
+import java.util.zip.ZipEntry;
+import java.util.zip.ZipFile;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -182,6 +192,32 @@ class StartupGateIT {
                 + " AND datname = current_database() AND usename = '" + TestDatabase.USER + "'") > 0, "the pool's connections");
         assertFalse(app.log().contains("MicroProfile Config: property"), app.logTail());
         assertFalse(app.log().contains("registered the JDBC driver"), "no driver-leak warning at boot: " + app.logTail());
+    }
+
+    @Test
+    @Order(10)
+    void itsMicroRuntimeHasTheUnusedCdiExtensionsSwitchedOff() throws Exception {
+        Set<String> unused = UnusedCdiExtensions.readList(Path.of("payara/unused-cdi-extensions.txt"));
+        String prepared = Files.readString(app.rootDirectory().resolve("prepare.log"));
+        Set<String> registered = new TreeSet<>();
+        try (DirectoryStream<Path> jars = Files.newDirectoryStream(app.rootDirectory().resolve("runtime"), "*.jar")) {
+            for (Path jar : jars) {
+                try (ZipFile zip = new ZipFile(jar.toFile())) {
+                    ZipEntry services = zip.getEntry(UnusedCdiExtensions.SERVICE_FILE);
+                    if (services != null) {
+                        new String(zip.getInputStream(services).readAllBytes(), StandardCharsets.UTF_8).lines()
+                                .map(line -> line.replaceFirst("#.*", "").trim()).filter(line -> !line.isEmpty()).forEach(registered::add);
+                    }
+                }
+            }
+        }
+
+        assertTrue(prepared.contains("switched off " + unused.size() + " of " + unused.size() + " listed"),
+                "every listed extension exists in this Micro version and was switched off: " + prepared);
+        assertFalse(prepared.contains("WARNING"), prepared);
+        assertEquals(Set.of(), registered.stream().filter(unused::contains).collect(Collectors.toSet()));
+        assertTrue(registered.containsAll(Set.of("org.glassfish.soteria.cdi.CdiExtension",
+                "org.glassfish.jersey.ext.cdi1x.internal.CdiComponentProvider")), "the ones it needs stay: " + registered);
     }
 
     private static void assertProblem(HttpReply reply, int status, String code) {

@@ -1,0 +1,154 @@
+package com.erpmax.orchestrator.launcher;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.DirectoryStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.ArrayList;
+import java.util.Enumeration;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.stream.Collectors;
+import java.util.zip.ZipEntry;
+import java.util.zip.ZipFile;
+import java.util.zip.ZipOutputStream;
+
+/**
+ * Switches off, in a prepared Micro root directory, the CDI extensions of Payara features that
+ * ERPMax does not use (the list is {@code payara/unused-cdi-extensions.txt}).
+ *
+ * <p>Payara registers about 25 portable extensions of its own in every application that has a CDI
+ * bean, whatever it uses: Faces, MVC, batch, JMS, JCache, OpenID, ... Weld starts each one and runs
+ * its observers at every deployment, which was a tenth of the application's boot (measured: about
+ * 0.4 s of CPU). Open Liberty and WildFly let an operator choose the features a server runs;
+ * Payara Micro has no such switch, so this is ours: a listed extension's line is removed from the
+ * {@code META-INF/services/jakarta.enterprise.inject.spi.Extension} file of the runtime jar that
+ * registers it, and the file is dropped once no line is left. The classes stay: only Weld's
+ * registration goes.
+ *
+ * <p>Usage: {@code UnusedCdiExtensions RUNTIME_DIR LIST_FILE}. Prints what it switched off, and each
+ * listed extension found in no jar (a Micro version that renamed one): that one is not switched
+ * off, which costs boot time, not correctness, so it is reported and not fatal. Exit 0, or 1 when
+ * a jar cannot be read or rewritten, 2 on a usage error.
+ */
+public final class UnusedCdiExtensions {
+
+    public static final String SERVICE_FILE = "META-INF/services/jakarta.enterprise.inject.spi.Extension";
+
+    private UnusedCdiExtensions() {
+    }
+
+    public static void main(String[] args) {
+        if (args.length != 2) {
+            System.err.println("usage: UnusedCdiExtensions RUNTIME_DIR LIST_FILE");
+            System.exit(2);
+        }
+        try {
+            Set<String> unused = readList(Path.of(args[1]));
+            Result result = switchOff(Path.of(args[0]), unused);
+            System.out.println("switched off " + result.switchedOff().size() + " of " + unused.size()
+                    + " listed CDI extensions: " + String.join(" ", result.switchedOff()));
+            for (String missing : result.notFound()) {
+                System.out.println("WARNING: listed CDI extension " + missing + " is registered by no jar of this Micro; not switched off");
+            }
+        } catch (IOException e) {
+            System.err.println("could not switch off the unused CDI extensions: " + e);
+            System.exit(1);
+        }
+    }
+
+    /** What {@link #switchOff} did: the extensions it removed, and the listed ones it found nowhere. */
+    record Result(List<String> switchedOff, List<String> notFound) {
+    }
+
+    /** The class names in a list file: one per line; blank lines and {@code #} comments are ignored. */
+    public static Set<String> readList(Path file) throws IOException {
+        Set<String> names = new LinkedHashSet<>();
+        for (String line : Files.readAllLines(file, StandardCharsets.UTF_8)) {
+            String name = line.replaceFirst("#.*", "").trim();
+            if (!name.isEmpty()) {
+                names.add(name);
+            }
+        }
+        return names;
+    }
+
+    /** Removes the {@code unused} extensions' registrations from every jar in {@code runtimeDir}. */
+    static Result switchOff(Path runtimeDir, Set<String> unused) throws IOException {
+        List<String> switchedOff = new ArrayList<>();
+        try (DirectoryStream<Path> jars = Files.newDirectoryStream(runtimeDir, "*.jar")) {
+            for (Path jar : jars) {
+                switchedOff.addAll(switchOffIn(jar, unused));
+            }
+        }
+        List<String> notFound = unused.stream().filter(name -> !switchedOff.contains(name)).collect(Collectors.toList());
+        return new Result(switchedOff, notFound);
+    }
+
+    /** Rewrites one jar if it registers a listed extension; returns the ones it removed. */
+    private static List<String> switchOffIn(Path jar, Set<String> unused) throws IOException {
+        List<String> registered;
+        try (ZipFile zip = new ZipFile(jar.toFile())) {
+            ZipEntry services = zip.getEntry(SERVICE_FILE);
+            if (services == null) {
+                return List.of();
+            }
+            registered = new String(zip.getInputStream(services).readAllBytes(), StandardCharsets.UTF_8).lines().toList();
+        }
+        List<String> removed = new ArrayList<>();
+        List<String> kept = new ArrayList<>();
+        for (String line : registered) {
+            String name = line.replaceFirst("#.*", "").trim();
+            if (unused.contains(name)) {
+                removed.add(name);
+            } else {
+                kept.add(line);
+            }
+        }
+        if (!removed.isEmpty()) {
+            boolean anyLeft = kept.stream().anyMatch(line -> !line.replaceFirst("#.*", "").isBlank());
+            rewrite(jar, anyLeft ? String.join("\n", kept) + "\n" : null);
+        }
+        return removed;
+    }
+
+    /** Copies the jar with its service file replaced by {@code services}, or without it when null. */
+    private static void rewrite(Path jar, String services) throws IOException {
+        Path rewritten = jar.resolveSibling(jar.getFileName() + ".new");
+        try (ZipFile zip = new ZipFile(jar.toFile());
+             ZipOutputStream out = new ZipOutputStream(Files.newOutputStream(rewritten))) {
+            Enumeration<? extends ZipEntry> entries = zip.entries();
+            while (entries.hasMoreElements()) {
+                ZipEntry entry = entries.nextElement();
+                if (entry.getName().equals(SERVICE_FILE)) {
+                    if (services != null) {
+                        ZipEntry replaced = new ZipEntry(SERVICE_FILE);
+                        replaced.setTime(entry.getTime());
+                        out.putNextEntry(replaced);
+                        out.write(services.getBytes(StandardCharsets.UTF_8));
+                        out.closeEntry();
+                    }
+                    continue;
+                }
+                copy(zip, entry, out);
+            }
+        }
+        Files.move(rewritten, jar, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+    }
+
+    private static void copy(ZipFile zip, ZipEntry entry, ZipOutputStream out) throws IOException {
+        ZipEntry copied = new ZipEntry(entry.getName());
+        copied.setTime(entry.getTime());
+        out.putNextEntry(copied);
+        if (!entry.isDirectory()) {
+            try (InputStream in = zip.getInputStream(entry)) {
+                in.transferTo(out);
+            }
+        }
+        out.closeEntry();
+    }
+}
