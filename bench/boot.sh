@@ -10,9 +10,9 @@
 # (one JAX-RS resource, GET /api/ping) always.
 #
 # A third WAR, the health WAR, is the empty WAR plus one MicroProfile Health readiness check
-# (bench/health-war): a check is a CDI bean, so Payara starts CDI for it (Weld and about 25 CDI
-# extensions of its own, none of which an application can switch off), as it must for any WAR that
-# reports its own readiness. Booted interleaved with the others, it splits the app's extra time into
+# (bench/health-war): a check is a CDI bean, so Payara starts CDI for it (Weld, and the CDI
+# extensions of its own that payara/unused-cdi-extensions.txt leaves on), as it must for any WAR
+# that reports its own readiness. Booted interleaved with the others, it splits the app's extra time into
 # the platform's share (health WAR / empty WAR) and the application's own (app / health WAR).
 #
 # Each boot is timed from the start of payara/start.sh to the first 200 of GET /health/ready, polled
