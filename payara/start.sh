@@ -163,7 +163,8 @@ await_dev_database() {
 # its domain.xml and deploys it again at the next boot (with --deploy as well, twice), which would
 # also serve an outdated WAR after a rebuild. So every boot resets the configuration from the
 # pristine domain.xml saved at preparation (--domainconfig) and deploys $war afresh, as a plain
-# "java -jar payara-micro.jar --deploy" does: whatever the WAR, the one given is the one served.
+# "java -jar payara-micro.jar --deploy" does: whatever the WAR, the one given is the one served (from
+# an unpacked copy kept here, which is redone whenever the WAR's bytes change; below).
 #
 # What the directory does cache depends only on the Micro jar, the JVM (the AppCDS archive is tied
 # to both) and the list of unused CDI extensions switched off in it: when one changes, it is deleted
@@ -229,6 +230,27 @@ if [ ! -s "$module_options" ]; then
         fail "could not read the module options of $rootdir/launch-micro.jar"
     mv "$module_options.new" "$module_options"
 fi
+
+# The WAR, unpacked once. Given the file, Payara unpacks it at every boot, after deleting the last
+# boot's copy, and copies the file into its repository too (about 0.1 s of a 2.7 s boot); an unpacked
+# directory it deploys where it is, and leaves as it is. The copy is redone whenever the WAR's bytes
+# change, and a WAR that cannot be unpacked is deployed as it is, so that Payara reports what is wrong
+# with it and the instance fails as it would have.
+war_name=$(basename "$war")
+unpacked=$rootdir/war/${war_name%.war}
+war_id="$(cksum <"$war") $war_name"
+if [ "$(cat "$unpacked.id" 2>/dev/null)" != "$war_id" ]; then
+    rm -rf "$unpacked" "$unpacked.id" "$unpacked.new"
+    if "$java" -cp "$launcher_jar" com.erpmax.orchestrator.launcher.UnpackedWar "$war" "$unpacked.new" >&2; then
+        mv "$unpacked.new" "$unpacked"
+        printf '%s\n' "$war_id" >"$unpacked.id"
+    else
+        rm -rf "$unpacked.new"
+        printf 'start.sh: deploying %s as it is\n' "$war" >&2
+    fi
+fi
+deployment=$war
+[ ! -f "$unpacked.id" ] || deployment=$unpacked
 
 # --- JVM options ----------------------------------------------------------------------------------
 
@@ -320,7 +342,7 @@ grep -q "<thread-pool name=\"http-thread-pool\"[^>]*max-thread-pool-size=\"$http
 # No --rootdir: the launcher is bound to its directory (given again, Micro warns that it overrides it).
 micro_args=(
     --domainconfig "$boot_config"
-    --deploy "$war"
+    --deploy "$deployment"
     --contextroot /
     --port "$port"
     --logproperties "$script_dir/logging.properties"

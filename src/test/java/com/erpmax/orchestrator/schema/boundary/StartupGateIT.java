@@ -220,6 +220,17 @@ class StartupGateIT {
                 "org.glassfish.jersey.ext.cdi1x.internal.CdiComponentProvider")), "the ones it needs stay: " + registered);
     }
 
+    @Test
+    @Order(11)
+    void itDeployedTheWarUnpackedOnceIntoItsRootDirectory() throws Exception {
+        Path unpacked = app.rootDirectory().resolve("war/erpmax");
+
+        assertTrue(Files.isRegularFile(unpacked.resolve("WEB-INF/glassfish-web.xml")), "the WAR's unpacked copy");
+        assertTrue(Files.readString(app.rootDirectory().resolve("war/erpmax.id")).endsWith(" erpmax.war\n"));
+        // Given the WAR file, Payara would have unpacked it into applications/erpmax; it deployed the copy.
+        assertFalse(Files.exists(app.rootDirectory().resolve("applications/erpmax")), "Payara unpacked nothing itself");
+    }
+
     private static void assertProblem(HttpReply reply, int status, String code) {
         assertEquals(status, reply.status(), reply.toString());
         assertEquals("application/problem+json", reply.contentType(), reply.toString());
