@@ -115,8 +115,9 @@ public class SchemaGate {
                 state.update(status -> status.withProgress(0, 0));
                 return null;
             }
-            state.enter(StartupPhase.MIGRATING);
+            // The count first: a readiness answer in MIGRATING always says how many are pending.
             state.update(status -> status.withProgress(0, pending.size()));
+            state.enter(StartupPhase.MIGRATING);
             int applied = migrations.update(connection, null, settings.ddlLockTimeout(), settings.ddlRetries(),
                     (done, total, changeSet, took) -> {
                         state.update(status -> status.withProgress(done, total - done));
@@ -143,7 +144,6 @@ public class SchemaGate {
 
     /** validate mode: another process (the one-shot migrator) migrates; READY once none of ours is pending. */
     private void awaitSchema(DirectConnections connections, Migrations migrations) throws Exception {
-        state.enter(StartupPhase.WAITING_FOR_SCHEMA);
         Duration poll = settings.validatePoll();
         while (true) {
             try (Connection connection = connections.open()) {
@@ -151,6 +151,10 @@ public class SchemaGate {
                 state.update(status -> status.withProgress(0, pending));
                 if (pending == 0) {
                     return;
+                }
+                // Entered once the count is known: a readiness answer in this phase always has it.
+                if (state.current().phase() != StartupPhase.WAITING_FOR_SCHEMA) {
+                    state.enter(StartupPhase.WAITING_FOR_SCHEMA);
                 }
                 LOG.fine(() -> pending + " changeset(s) of this version not applied yet; waiting for the migrator");
             } catch (java.sql.SQLException e) {
