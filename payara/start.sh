@@ -78,9 +78,11 @@ command -v "$java" >/dev/null 2>&1 || fail "no java: install JDK 17 or set JAVA_
 # below. Descriptor 9 stays open across exec: the lock is held by Micro until it exits.
 
 mkdir -p "$(dirname "$rootdir")"
+locked=false
 if command -v flock >/dev/null 2>&1; then
     exec 9>"$rootdir.lock"
     flock -n 9 || fail "another instance is running with $rootdir (HTTP port $port?); stop it or pick another ERPMAX_HTTP_PORT"
+    locked=true
 fi
 
 # --- Development database ---------------------------------------------------------------------------
@@ -164,13 +166,15 @@ await_dev_database() {
 # also serve an outdated WAR after a rebuild. So every boot resets the configuration from the
 # pristine domain.xml saved at preparation (--domainconfig) and deploys $war afresh, as a plain
 # "java -jar payara-micro.jar --deploy" does: whatever the WAR, the one given is the one served (from
-# an unpacked copy kept here, which is redone whenever the WAR's bytes change; below).
+# an unpacked copy kept here, one per WAR checksum; below).
 #
 # What the directory does cache depends only on the Micro jar, the JVM (the AppCDS archive is tied
 # to both) and the list of unused CDI extensions switched off in it: when one changes, it is deleted
 # and prepared again. Only a directory marked as ours is ever deleted.
 
 marker=$rootdir/.erpmax-rootdir
+# The launcher jar's preparation steps, each a short JVM run: C1 and the serial collector start it fastest.
+launcher_step=("$java" -XX:TieredStopAtLevel=1 -XX:+UseSerialGC -cp "$launcher_jar")
 jvm_identity() {
     local real lib
     real=$(command -v "$java")
@@ -185,6 +189,8 @@ jvm_identity() {
 }
 unused_extensions=$script_dir/unused-cdi-extensions.txt
 [ -f "$unused_extensions" ] || fail "$unused_extensions is missing"
+# "erpmax-rootdir N": bump N when what preparation does changes (launcher/UnusedCdiExtensions, say),
+# so that directories prepared the old way are prepared again.
 rootdir_id="erpmax-rootdir 2; micro $(cksum <"$micro_jar"); jvm $(jvm_identity); unused CDI extensions $(cksum <"$unused_extensions")"
 
 if [ -d "$rootdir" ] && [ "$(cat "$marker" 2>/dev/null)" != "$rootdir_id" ]; then
@@ -202,10 +208,10 @@ if [ ! -d "$rootdir" ]; then
     # Weld starts every CDI extension registered in Micro's runtime at each deployment: those of the
     # features ERPMax does not use are switched off (payara/unused-cdi-extensions.txt says which).
     # A listed extension that no jar registers (a newer Micro renamed it) is left on: slower, not wrong.
-    "$java" -cp "$launcher_jar" com.erpmax.orchestrator.launcher.UnusedCdiExtensions \
+    "${launcher_step[@]}" com.erpmax.orchestrator.launcher.UnusedCdiExtensions \
         "$rootdir/runtime" "$unused_extensions" >>"$rootdir/prepare.log" 2>&1 ||
         fail "could not switch off the unused CDI extensions in $rootdir; see $rootdir/prepare.log"
-    sed -n 's/^WARNING: /start.sh: warning: /p' "$rootdir/prepare.log" >&2
+    sed -n 's/^not switched off: /start.sh: warning: CDI extension not switched off: /p' "$rootdir/prepare.log" >&2
     cp "$rootdir/config/domain.xml" "$rootdir/domain-pristine.xml"
     printf '%s\n' "$rootdir_id" >"$marker"
 fi
@@ -225,7 +231,7 @@ class_path=$rootdir/launch-micro.jar:$rootdir/erpmax-launcher.jar
 # packages to Payara (Add-Opens, Add-Exports): they go on the command line instead, read from it once.
 module_options=$rootdir/module-options
 if [ ! -s "$module_options" ]; then
-    "$java" -cp "$launcher_jar" com.erpmax.orchestrator.launcher.ManifestModuleOptions \
+    "${launcher_step[@]}" com.erpmax.orchestrator.launcher.ManifestModuleOptions \
         "$rootdir/launch-micro.jar" >"$module_options.new" ||
         fail "could not read the module options of $rootdir/launch-micro.jar"
     mv "$module_options.new" "$module_options"
@@ -233,24 +239,35 @@ fi
 
 # The WAR, unpacked once. Given the file, Payara unpacks it at every boot, after deleting the last
 # boot's copy, and copies the file into its repository too (about 0.1 s of a 2.7 s boot); an unpacked
-# directory it deploys where it is, and leaves as it is. The copy is redone whenever the WAR's bytes
-# change, and a WAR that cannot be unpacked is deployed as it is, so that Payara reports what is wrong
-# with it and the instance fails as it would have.
+# directory it deploys where it is, and leaves as it is. Each copy lives in a directory named after
+# the WAR's checksum, made under another name and renamed when complete: a WAR with other bytes
+# gets a copy of its own, never an older one, and a copy cut short is never used. Copies of other
+# WARs are deleted only under the lock above, never under a running instance. A WAR that cannot be
+# unpacked is deployed as it is, so that Payara reports what is wrong with it.
 war_name=$(basename "$war")
-unpacked=$rootdir/war/${war_name%.war}
-war_id="$(cksum <"$war") $war_name"
-if [ "$(cat "$unpacked.id" 2>/dev/null)" != "$war_id" ]; then
-    rm -rf "$unpacked" "$unpacked.id" "$unpacked.new"
-    if "$java" -cp "$launcher_jar" com.erpmax.orchestrator.launcher.UnpackedWar "$war" "$unpacked.new" >&2; then
-        mv "$unpacked.new" "$unpacked"
-        printf '%s\n' "$war_id" >"$unpacked.id"
+copies=$rootdir/war
+copy=$copies/$(cksum <"$war" | tr ' ' '-')
+unpacked=$copy/${war_name%.[wW][aA][rR]}
+deployment=$war
+if [ -d "$unpacked" ]; then
+    deployment=$unpacked
+else
+    rm -rf "$copy" "$copy.new"
+    mkdir -p "$copy.new"
+    if "${launcher_step[@]}" com.erpmax.orchestrator.launcher.UnpackedWar "$war" "$copy.new/${unpacked##*/}" >&2; then
+        sync
+        mv "$copy.new" "$copy"
+        deployment=$unpacked
     else
-        rm -rf "$unpacked.new"
+        rm -rf "$copy.new"
         printf 'start.sh: deploying %s as it is\n' "$war" >&2
     fi
 fi
-deployment=$war
-[ ! -f "$unpacked.id" ] || deployment=$unpacked
+if [ "$locked" = true ]; then
+    for old in "$copies"/*; do
+        [ "$old" = "$copy" ] || rm -rf "$old"
+    done
+fi
 
 # --- JVM options ----------------------------------------------------------------------------------
 

@@ -1,5 +1,7 @@
 package com.erpmax.orchestrator.launcher;
 
+import com.erpmax.orchestrator.platform.entity.ExitCodes;
+
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
@@ -17,9 +19,11 @@ import java.util.zip.ZipFile;
  * and deleted again per boot, about 0.1 s of it (measured: alternated boots 2.75 s against 2.65 s,
  * Payara's reading phase 145 ms against 111 ms). An unpacked directory it deploys where it is.
  *
- * <p>Usage: {@code UnpackedWar WAR DIRECTORY}; {@code DIRECTORY} must not exist. Exit 0, or 1 when
- * the WAR cannot be read (start.sh then deploys the WAR itself, so that Payara's own error and the
- * start-up failure are what the operator sees), 2 on a usage error.
+ * <p>Usage: {@code UnpackedWar WAR DIRECTORY}. Exit 0, or {@link ExitCodes#FAILED} when the WAR cannot
+ * be read (start.sh then deploys the WAR itself, so that Payara's own error and the start-up
+ * failure are what the operator sees), {@link ExitCodes#USAGE} on a usage error. start.sh unpacks
+ * into a directory of another name and renames it when this succeeds, so that a copy cut short is
+ * never deployed.
  */
 public final class UnpackedWar {
 
@@ -29,13 +33,13 @@ public final class UnpackedWar {
     public static void main(String[] args) {
         if (args.length != 2) {
             System.err.println("usage: UnpackedWar WAR DIRECTORY");
-            System.exit(2);
+            System.exit(ExitCodes.USAGE);
         }
         try {
             unpack(Path.of(args[0]), Path.of(args[1]));
         } catch (IOException e) {
             System.err.println("could not unpack " + args[0] + ": " + e);
-            System.exit(1);
+            System.exit(ExitCodes.FAILED);
         }
     }
 

@@ -1,5 +1,7 @@
 package com.erpmax.orchestrator.launcher;
 
+import com.erpmax.orchestrator.platform.entity.ExitCodes;
+
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
@@ -30,14 +32,21 @@ import java.util.zip.ZipOutputStream;
  * registers it, and the file is dropped once no line is left. The classes stay: only Weld's
  * registration goes.
  *
- * <p>Usage: {@code UnusedCdiExtensions RUNTIME_DIR LIST_FILE}. Prints what it switched off, and each
- * listed extension found in no jar (a Micro version that renamed one): that one is not switched
- * off, which costs boot time, not correctness, so it is reported and not fatal. Exit 0, or 1 when
- * a jar cannot be read or rewritten, 2 on a usage error.
+ * <p>Usage: {@code UnusedCdiExtensions RUNTIME_DIR LIST_FILE}. Prints what it switched off, and a
+ * line starting with {@value #NOT_SWITCHED_OFF} for each listed extension found in no jar (a Micro
+ * version that renamed one) or only in a signed jar (which is left whole): such an extension stays
+ * on, which costs boot time, not correctness, so it is reported and not fatal. Exit 0, or
+ * {@link ExitCodes#FAILED} when a jar cannot be read or rewritten, {@link ExitCodes#USAGE} on a
+ * usage error.
+ *
+ * <p>start.sh prepares a root directory again only when Micro, the JVM or the list changes: a change
+ * to what this class does must also bump the root directory's version there.
  */
 public final class UnusedCdiExtensions {
 
     public static final String SERVICE_FILE = "META-INF/services/jakarta.enterprise.inject.spi.Extension";
+    /** How a line about an extension left on starts; start.sh shows these lines on the console. */
+    public static final String NOT_SWITCHED_OFF = "not switched off: ";
 
     private UnusedCdiExtensions() {
     }
@@ -45,7 +54,7 @@ public final class UnusedCdiExtensions {
     public static void main(String[] args) {
         if (args.length != 2) {
             System.err.println("usage: UnusedCdiExtensions RUNTIME_DIR LIST_FILE");
-            System.exit(2);
+            System.exit(ExitCodes.USAGE);
         }
         try {
             Set<String> unused = readList(Path.of(args[1]));
@@ -53,11 +62,11 @@ public final class UnusedCdiExtensions {
             System.out.println("switched off " + result.switchedOff().size() + " of " + unused.size()
                     + " listed CDI extensions: " + String.join(" ", result.switchedOff()));
             for (String missing : result.notFound()) {
-                System.out.println("WARNING: listed CDI extension " + missing + " is registered by no jar of this Micro; not switched off");
+                System.out.println(NOT_SWITCHED_OFF + missing + " is registered by no unsigned jar of this Micro");
             }
         } catch (IOException e) {
             System.err.println("could not switch off the unused CDI extensions: " + e);
-            System.exit(1);
+            System.exit(ExitCodes.FAILED);
         }
     }
 
@@ -67,14 +76,19 @@ public final class UnusedCdiExtensions {
 
     /** The class names in a list file: one per line; blank lines and {@code #} comments are ignored. */
     public static Set<String> readList(Path file) throws IOException {
-        Set<String> names = new LinkedHashSet<>();
-        for (String line : Files.readAllLines(file, StandardCharsets.UTF_8)) {
-            String name = line.replaceFirst("#.*", "").trim();
-            if (!name.isEmpty()) {
-                names.add(name);
-            }
-        }
-        return names;
+        return new LinkedHashSet<>(names(Files.readString(file, StandardCharsets.UTF_8)));
+    }
+
+    /**
+     * The class names in a list or in a service file: one per line, {@code #} comments and blank
+     * lines ignored (the format of {@link java.util.ServiceLoader}'s files).
+     */
+    public static List<String> names(String text) {
+        return text.lines().map(UnusedCdiExtensions::name).filter(name -> !name.isEmpty()).toList();
+    }
+
+    private static String name(String line) {
+        return line.replaceFirst("#.*", "").trim();
     }
 
     /** Removes the {@code unused} extensions' registrations from every jar in {@code runtimeDir}. */
@@ -94,7 +108,8 @@ public final class UnusedCdiExtensions {
         List<String> registered;
         try (ZipFile zip = new ZipFile(jar.toFile())) {
             ZipEntry services = zip.getEntry(SERVICE_FILE);
-            if (services == null) {
+            // A signed jar is left whole: rewriting a signed file would break its signature.
+            if (services == null || zip.stream().anyMatch(entry -> entry.getName().matches("META-INF/[^/]+\\.SF"))) {
                 return List.of();
             }
             registered = new String(zip.getInputStream(services).readAllBytes(), StandardCharsets.UTF_8).lines().toList();
@@ -102,16 +117,14 @@ public final class UnusedCdiExtensions {
         List<String> removed = new ArrayList<>();
         List<String> kept = new ArrayList<>();
         for (String line : registered) {
-            String name = line.replaceFirst("#.*", "").trim();
-            if (unused.contains(name)) {
-                removed.add(name);
+            if (unused.contains(name(line))) {
+                removed.add(name(line));
             } else {
                 kept.add(line);
             }
         }
         if (!removed.isEmpty()) {
-            boolean anyLeft = kept.stream().anyMatch(line -> !line.replaceFirst("#.*", "").isBlank());
-            rewrite(jar, anyLeft ? String.join("\n", kept) + "\n" : null);
+            rewrite(jar, names(String.join("\n", kept)).isEmpty() ? null : String.join("\n", kept) + "\n");
         }
         return removed;
     }
@@ -140,9 +153,10 @@ public final class UnusedCdiExtensions {
         Files.move(rewritten, jar, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
     }
 
+    /** Copies an entry with its metadata (method, time, extra fields, comment), recompressed if deflated. */
     private static void copy(ZipFile zip, ZipEntry entry, ZipOutputStream out) throws IOException {
-        ZipEntry copied = new ZipEntry(entry.getName());
-        copied.setTime(entry.getTime());
+        ZipEntry copied = new ZipEntry(entry);
+        copied.setCompressedSize(-1);
         out.putNextEntry(copied);
         if (!entry.isDirectory()) {
             try (InputStream in = zip.getInputStream(entry)) {

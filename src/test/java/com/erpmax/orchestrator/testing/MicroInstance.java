@@ -30,12 +30,14 @@ public final class MicroInstance implements AutoCloseable {
     private final int port;
     private final Process process;
     private final Path log;
+    private final Path rootDirectory;
 
-    private MicroInstance(String name, int port, Process process, Path log) {
+    private MicroInstance(String name, int port, Process process, Path log, Path rootDirectory) {
         this.name = name;
         this.port = port;
         this.process = process;
         this.log = log;
+        this.rootDirectory = rootDirectory;
     }
 
     /** Starts an instance; {@code environment} holds its ERPMAX_* settings. */
@@ -50,23 +52,19 @@ public final class MicroInstance implements AutoCloseable {
         Map<String, String> env = builder.environment();
         env.keySet().removeIf(key -> key.startsWith("ERPMAX_"));
         env.put("ERPMAX_HTTP_PORT", Integer.toString(port));
-        env.put("ERPMAX_PAYARA_ROOTDIR", rootDirectory(name).toString());
+        env.put("ERPMAX_PAYARA_ROOTDIR", PROJECT.resolve("target/it-roots/" + name).toString());
         if (!TestDatabase.USER.equals(Settings.DEFAULT_DB_USER)) {
             env.put("ERPMAX_DB_USER", TestDatabase.USER);
         } // else the instances run on the default user, which is then tested too
         // C1 and the serial collector: boots in about half the CPU time; these instances live for seconds.
         env.put("ERPMAX_FAST_BOOT", "true");
         env.putAll(new HashMap<>(environment));
-        return new MicroInstance(name, port, builder.start(), log);
+        return new MicroInstance(name, port, builder.start(), log, Path.of(env.get("ERPMAX_PAYARA_ROOTDIR")));
     }
 
-    /** Micro's root directory for an instance of this name, which payara/start.sh prepares. */
-    public static Path rootDirectory(String name) {
-        return PROJECT.resolve("target/it-roots/" + name);
-    }
-
+    /** Micro's root directory, which payara/start.sh prepares: target/it-roots/NAME unless the test gave one. */
     public Path rootDirectory() {
-        return rootDirectory(name);
+        return rootDirectory;
     }
 
     public String name() {

@@ -2,10 +2,12 @@ package com.erpmax.orchestrator.platform.control;
 
 import org.junit.jupiter.api.Test;
 
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.regex.Matcher;
@@ -91,5 +93,43 @@ class WarLayoutIT {
             assertEquals(List.of(), war.stream().map(ZipEntry::getName)
                     .filter(name -> name.startsWith("WEB-INF/classes/" + launcherPackage)).toList(), "the WAR never runs the launcher");
         }
+    }
+
+    /**
+     * payara/unused-cdi-extensions.txt switches off the CDI extensions of features the application
+     * does not use, and RestApplication Jersey's Bean Validation. Used anyway, most of them would do
+     * nothing rather than fail (an ignored @Transactional, @Valid or @CacheResult): so no class of
+     * the WAR may refer to them.
+     */
+    @Test
+    void noClassOfTheWarUsesAFeatureWhoseCdiExtensionIsSwitchedOff() throws Exception {
+        Map<String, String> switchedOff = Map.ofEntries(
+                Map.entry("Ljakarta/transaction/Transactional;", "@Transactional"),
+                Map.entry("Ljakarta/transaction/TransactionScoped;", "@TransactionScoped"),
+                Map.entry("jakarta/validation/", "Bean Validation"),
+                Map.entry("jakarta/faces/", "Faces"),
+                Map.entry("jakarta/mvc/", "MVC"),
+                Map.entry("jakarta/batch/", "Batch"),
+                Map.entry("jakarta/jms/", "Messaging (JMS)"),
+                Map.entry("javax/cache/", "JCache"),
+                Map.entry("Ljakarta/enterprise/concurrent/Asynchronous;", "Concurrency's @Asynchronous"),
+                Map.entry("org/eclipse/microprofile/rest/client/", "MicroProfile REST Client"),
+                Map.entry("org/eclipse/microprofile/opentracing/", "MicroProfile OpenTracing"),
+                Map.entry("io/opentelemetry/", "MicroProfile Telemetry"),
+                Map.entry("fish/payara/security/", "Payara's security connectors and realms"),
+                Map.entry("fish/payara/micro/cdi/", "Payara Micro's CDI event bus"));
+        List<String> uses = new ArrayList<>();
+        try (ZipFile war = new ZipFile(WAR.toFile())) {
+            for (ZipEntry entry : war.stream().filter(e -> e.getName().startsWith("WEB-INF/classes/") && e.getName().endsWith(".class")).toList()) {
+                // A class file names every type it refers to in its constant pool, as UTF-8.
+                String constants = new String(war.getInputStream(entry).readAllBytes(), StandardCharsets.ISO_8859_1);
+                switchedOff.forEach((reference, feature) -> {
+                    if (constants.contains(reference)) {
+                        uses.add(entry.getName() + " uses " + feature);
+                    }
+                });
+            }
+        }
+        assertEquals(List.of(), uses, "switched off in payara/unused-cdi-extensions.txt (or RestApplication): delete its line first");
     }
 }
