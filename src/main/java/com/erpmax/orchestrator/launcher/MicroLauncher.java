@@ -4,6 +4,7 @@ import com.erpmax.orchestrator.platform.control.Settings;
 import com.erpmax.orchestrator.platform.entity.ExitCodes;
 
 import fish.payara.micro.PayaraMicro;
+import fish.payara.micro.data.ApplicationDescriptor;
 
 import java.lang.reflect.InvocationTargetException;
 import java.nio.file.Path;
@@ -58,7 +59,11 @@ public final class MicroLauncher {
             failed("Start-up FAILED: Payara Micro did not start (" + e + ")");
             return;
         }
-        Collection<String> deployed = PayaraMicro.getInstance().getRuntime().getDeployedApplicationNames();
+        // The instance's own descriptor, which Micro also prints as "Deployed": an application whose
+        // web module failed to start (a CDI dependency unsatisfied, say) is missing from it, while
+        // getDeployedApplicationNames() still lists it, and Micro then answers 500 on every path.
+        Collection<String> deployed = PayaraMicro.getInstance().getRuntime().getLocalDescriptor().getDeployedApplications()
+                .stream().map(ApplicationDescriptor::getName).toList();
         List<String> missing = notDeployed(requested, deployed);
         if (!missing.isEmpty()) {
             failed("Start-up FAILED: not deployed: " + String.join(", ", missing) + " (Payara's errors above say why; deployed: "

@@ -16,6 +16,9 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.Arrays;
 import java.util.Map;
+import java.util.zip.ZipEntry;
+import java.util.zip.ZipFile;
+import java.util.zip.ZipOutputStream;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -115,6 +118,31 @@ class FailedStartIT {
             int live = staying.get("/health/live").status();
             assertTrue(live == 404 || live == 503, "nothing is served: " + live);
             assertEquals(0, database.queryLong("SELECT count(*) FROM pg_tables WHERE tablename = 'databasechangelog'"), "nothing migrated");
+        }
+    }
+
+    @Test
+    void aWarWhoseWebModuleFailsToStartEndsTheProcessWithCode3() throws Exception {
+        // Without beans.xml Payara finds none of the WAR's beans, and Weld fails the web module
+        // (WELD-001408, an unsatisfied dependency of a resource). Payara still counts the
+        // application as deployed and would answer 500 on every path, for ever.
+        Path war = Path.of("target", "erpmax.war");
+        Path broken = Files.createDirectories(Path.of("target", "it-wars", "unsatisfied")).resolve("erpmax.war");
+        try (ZipFile in = new ZipFile(war.toFile()); ZipOutputStream out = new ZipOutputStream(Files.newOutputStream(broken))) {
+            for (ZipEntry entry : in.stream().filter(e -> !e.getName().equals("WEB-INF/beans.xml")).toList()) {
+                out.putNextEntry(new ZipEntry(entry.getName()));
+                in.getInputStream(entry).transferTo(out);
+                out.closeEntry();
+            }
+        }
+        try (TestDatabase database = TestDatabase.create("unsatisfied");
+             MicroInstance exiting = MicroInstance.start("unsatisfied-exit", Map.of("ERPMAX_DB_URL", database.url(),
+                     "ERPMAX_WAR", broken.toAbsolutePath().toString()))) {
+
+            assertTrue(exiting.waitForExit(Duration.ofSeconds(120)), "the process ends\n" + exiting.logTail());
+            assertEquals(ExitCodes.STARTUP_FAILED, exiting.exitCode(), exiting.logTail());
+            assertTrue(exiting.log().contains("WELD-001408"), "Weld's error is in the log: " + exiting.logTail());
+            assertTrue(exiting.log().contains("Start-up FAILED: not deployed: "), exiting.logTail());
         }
     }
 }
