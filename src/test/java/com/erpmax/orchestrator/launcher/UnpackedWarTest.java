@@ -1,15 +1,14 @@
 package com.erpmax.orchestrator.launcher;
 
+import com.erpmax.orchestrator.testing.TestArchives;
+
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
-import java.util.zip.ZipEntry;
-import java.util.zip.ZipOutputStream;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -49,18 +48,7 @@ class UnpackedWarTest {
         assertTrue(Files.isDirectory(work.resolve("cut")), "start.sh deletes the half-made directory and deploys the WAR itself");
     }
 
-    /** A zip of name/content pairs; a null content makes a directory entry. */
-    private Path war(String name, String... entries) throws IOException {
-        Path war = work.resolve(name);
-        try (ZipOutputStream out = new ZipOutputStream(Files.newOutputStream(war))) {
-            for (int i = 0; i < entries.length; i += 2) {
-                out.putNextEntry(new ZipEntry(entries[i]));
-                if (entries[i + 1] != null) {
-                    out.write(entries[i + 1].getBytes(StandardCharsets.UTF_8));
-                }
-                out.closeEntry();
-            }
-        }
-        return war;
+    private Path war(String name, String... namesAndContents) throws IOException {
+        return TestArchives.zip(work.resolve(name), namesAndContents);
     }
 }

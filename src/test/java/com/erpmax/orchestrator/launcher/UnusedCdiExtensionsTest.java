@@ -1,5 +1,7 @@
 package com.erpmax.orchestrator.launcher;
 
+import com.erpmax.orchestrator.testing.TestArchives;
+
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -13,7 +15,6 @@ import java.util.Set;
 import java.util.jar.JarInputStream;
 import java.util.zip.ZipEntry;
 import java.util.zip.ZipFile;
-import java.util.zip.ZipOutputStream;
 
 import static com.erpmax.orchestrator.launcher.UnusedCdiExtensions.SERVICE_FILE;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
@@ -91,19 +92,8 @@ class UnusedCdiExtensionsTest {
         assertEquals(List.of("a.B", "c.D"), UnusedCdiExtensions.names("a.B\r\n  # x\nc.D # y"), "a service file's lines alike");
     }
 
-    /** A jar of name/content pairs, in that order; a null content makes a directory entry. */
-    private Path jar(String name, String... entries) throws IOException {
-        Path jar = runtime.resolve(name);
-        try (ZipOutputStream out = new ZipOutputStream(Files.newOutputStream(jar))) {
-            for (int i = 0; i < entries.length; i += 2) {
-                out.putNextEntry(new ZipEntry(entries[i]));
-                if (entries[i + 1] != null) {
-                    out.write(entries[i + 1].getBytes(StandardCharsets.UTF_8));
-                }
-                out.closeEntry();
-            }
-        }
-        return jar;
+    private Path jar(String name, String... namesAndContents) throws IOException {
+        return TestArchives.zip(runtime.resolve(name), namesAndContents);
     }
 
     private static List<String> names(Path jar) throws IOException {
