@@ -82,8 +82,8 @@ public final class MicroLauncher {
 
     /**
      * Which of the {@code --deploy} values has no deployed application. Micro names an application
-     * after its file, without the archive's extension ({@code /opt/erpmax/lib/erpmax.war} is
-     * {@code erpmax}), as {@code getDeployedApplicationNames} reports it.
+     * after its file or directory, without the archive's extension ({@code /opt/erpmax/lib/erpmax.war}
+     * is {@code erpmax}), as its instance descriptor lists it.
      */
     static List<String> notDeployed(List<String> requested, Collection<String> deployed) {
         List<String> missing = new ArrayList<>();

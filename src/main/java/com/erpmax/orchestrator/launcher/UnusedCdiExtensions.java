@@ -105,35 +105,34 @@ public final class UnusedCdiExtensions {
 
     /** Rewrites one jar if it registers a listed extension; returns the ones it removed. */
     private static List<String> switchOffIn(Path jar, Set<String> unused) throws IOException {
-        List<String> registered;
+        Path rewritten = jar.resolveSibling(jar.getFileName() + ".new");
+        List<String> removed;
         try (ZipFile zip = new ZipFile(jar.toFile())) {
-            ZipEntry services = zip.getEntry(SERVICE_FILE);
             // A signed jar is left whole: rewriting a signed file would break its signature.
-            if (services == null || zip.stream().anyMatch(entry -> entry.getName().matches("META-INF/[^/]+\\.SF"))) {
+            if (zip.stream().anyMatch(entry -> entry.getName().matches("META-INF/[^/]+\\.SF"))) {
                 return List.of();
             }
-            registered = new String(zip.getInputStream(services).readAllBytes(), StandardCharsets.UTF_8).lines().toList();
-        }
-        List<String> removed = new ArrayList<>();
-        List<String> kept = new ArrayList<>();
-        for (String line : registered) {
-            if (unused.contains(name(line))) {
-                removed.add(name(line));
-            } else {
-                kept.add(line);
+            List<String> registered = registrations(zip);
+            removed = registered.stream().filter(unused::contains).toList();
+            if (removed.isEmpty()) {
+                return removed;
             }
+            List<String> kept = registered.stream().filter(name -> !unused.contains(name)).toList();
+            write(zip, rewritten, kept.isEmpty() ? null : String.join("\n", kept) + "\n");
         }
-        if (!removed.isEmpty()) {
-            rewrite(jar, names(String.join("\n", kept)).isEmpty() ? null : String.join("\n", kept) + "\n");
-        }
+        Files.move(rewritten, jar, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
         return removed;
     }
 
-    /** Copies the jar with its service file replaced by {@code services}, or without it when null. */
-    private static void rewrite(Path jar, String services) throws IOException {
-        Path rewritten = jar.resolveSibling(jar.getFileName() + ".new");
-        try (ZipFile zip = new ZipFile(jar.toFile());
-             ZipOutputStream out = new ZipOutputStream(Files.newOutputStream(rewritten))) {
+    /** The CDI extensions a jar registers, in its service file's order; none without that file. */
+    public static List<String> registrations(ZipFile jar) throws IOException {
+        ZipEntry services = jar.getEntry(SERVICE_FILE);
+        return services == null ? List.of() : names(new String(jar.getInputStream(services).readAllBytes(), StandardCharsets.UTF_8));
+    }
+
+    /** Writes a copy of the jar with its service file replaced by {@code services}, or without it when null. */
+    private static void write(ZipFile zip, Path copy, String services) throws IOException {
+        try (ZipOutputStream out = new ZipOutputStream(Files.newOutputStream(copy))) {
             Enumeration<? extends ZipEntry> entries = zip.entries();
             while (entries.hasMoreElements()) {
                 ZipEntry entry = entries.nextElement();
@@ -150,7 +149,6 @@ public final class UnusedCdiExtensions {
                 copy(zip, entry, out);
             }
         }
-        Files.move(rewritten, jar, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
     }
 
     /** Copies an entry with its metadata (method, time, extra fields, comment), recompressed if deflated. */

@@ -30,7 +30,6 @@ import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.stream.Collectors;
-import java.util.zip.ZipEntry;
 import java.util.zip.ZipFile;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -205,10 +204,7 @@ class StartupGateIT {
         try (DirectoryStream<Path> jars = Files.newDirectoryStream(app.rootDirectory().resolve("runtime"), "*.jar")) {
             for (Path jar : jars) {
                 try (ZipFile zip = new ZipFile(jar.toFile())) {
-                    ZipEntry services = zip.getEntry(UnusedCdiExtensions.SERVICE_FILE);
-                    if (services != null) {
-                        registered.addAll(UnusedCdiExtensions.names(new String(zip.getInputStream(services).readAllBytes(), StandardCharsets.UTF_8)));
-                    }
+                    registered.addAll(UnusedCdiExtensions.registrations(zip));
                 }
             }
         }
