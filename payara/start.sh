@@ -61,6 +61,17 @@ esac
 use_dev_db=false
 [ -n "${ERPMAX_DB_URL:-}" ] || use_dev_db=true
 
+# A Java class path separates its entries with ':', so a path holding one cannot go on it (nor in
+# -XX:SharedArchiveFile, which separates a base and a top archive with it).
+on_class_path() { # WHAT PATH
+    case $2 in
+        *:*) fail "$1 is '$2': a path with ':' cannot go on the JVM's class path; use one without ':'" ;;
+    esac
+}
+on_class_path 'the root directory (ERPMAX_PAYARA_ROOTDIR)' "$rootdir"
+on_class_path 'the launcher (ERPMAX_LAUNCHER_JAR)' "$launcher_jar"
+[ "$use_dev_db" = false ] || on_class_path "the development database's libraries" "$dev_db_lib"
+
 missing=()
 [ -f "$war" ] || missing+=("$war")
 [ -f "$micro_jar" ] || missing+=("$micro_jar")

@@ -149,6 +149,14 @@ public final class MicroInstance implements AutoCloseable {
         process.destroy();
     }
 
+    /** SIGINT, as Ctrl-C in the terminal that started it. */
+    public void interrupt() throws IOException, InterruptedException {
+        Process kill = new ProcessBuilder("kill", "-INT", Long.toString(process.pid())).inheritIO().start();
+        if (kill.waitFor() != 0) {
+            throw new IOException("kill -INT " + process.pid() + " failed");
+        }
+    }
+
     public void kill() {
         process.destroyForcibly();
     }

@@ -20,11 +20,16 @@ import java.util.logging.Logger;
 import sun.misc.Signal;
 
 /**
- * A lossless stop on SIGTERM, before the JVM's own shutdown (which would stop HTTP and undeploy
- * at once): readiness goes DOWN, HTTP keeps serving for {@code erpmax.shutdown.delay} so that
- * load balancers stop routing here first, workers stop taking jobs and finish theirs within
- * {@code erpmax.shutdown.grace} (what does not finish is requeued), then the process exits 0.
- * A second SIGTERM exits at once.
+ * A lossless stop on SIGTERM or SIGINT, before the JVM's own shutdown (which would stop HTTP and
+ * undeploy at once, with Payara's log already closed): readiness goes DOWN, HTTP keeps serving for
+ * {@code erpmax.shutdown.delay} so that load balancers stop routing here first, workers stop
+ * taking jobs and finish theirs within {@code erpmax.shutdown.grace} (what does not finish is
+ * requeued), then the process exits 0. A second signal exits at once.
+ * <p>
+ * SIGINT is Ctrl-C in a terminal, and the stop signal some supervisors send; it gets the same
+ * stop, so that no job in hand is cut off. A process that started with SIGINT ignored (a
+ * background job of a script, {@code nohup}) keeps ignoring it: the JVM does not take over an
+ * ignored signal.
  * <p>
  * Installed when the application context starts: a CDI bean, not a {@code @Startup} EJB, so
  * that the WAR has no EJB for Payara to set its EJB container up for.
@@ -34,6 +39,7 @@ public class ShutdownSequence {
 
     private static final Logger LOG = Logger.getLogger(ShutdownSequence.class.getName());
     private static final AtomicBoolean STOPPING = new AtomicBoolean();
+    private static final String[] STOP_SIGNALS = {"TERM", "INT"};
 
     @Inject
     Settings settings;
@@ -46,22 +52,28 @@ public class ShutdownSequence {
     ManagedThreadFactory threads;
 
     void install(@Observes @Initialized(ApplicationScoped.class) Object applicationStarted) {
-        Signal.handle(new Signal("TERM"), signal -> {
-            if (!STOPPING.compareAndSet(false, true)) {
-                LOG.warning("Second SIGTERM: exiting now");
-                Runtime.getRuntime().halt(143);
-            }
-            Thread drain = threads.newThread(this::drainAndExit);
-            drain.setName("erpmax-shutdown");
-            drain.start();
-        });
+        for (String name : STOP_SIGNALS) {
+            Signal.handle(new Signal(name), this::stop);
+        }
     }
 
-    private void drainAndExit() {
+    private void stop(Signal signal) {
+        String name = "SIG" + signal.getName();
+        if (!STOPPING.compareAndSet(false, true)) {
+            LOG.warning(() -> name + " while stopping: exiting now");
+            // 128 + the signal's number, as a shell reports a process ended by it.
+            Runtime.getRuntime().halt(128 + signal.getNumber());
+        }
+        Thread drain = threads.newThread(() -> drainAndExit(name));
+        drain.setName("erpmax-shutdown");
+        drain.start();
+    }
+
+    private void drainAndExit(String signal) {
         Duration delay = readOr(settings::shutdownDelay, Settings.DEFAULT_SHUTDOWN_DELAY);
         Duration grace = readOr(settings::shutdownGrace, Settings.DEFAULT_SHUTDOWN_GRACE);
         long start = System.nanoTime();
-        LOG.info(() -> "SIGTERM: not ready any more; serving HTTP for " + delay.toMillis() + " ms more, draining workers within "
+        LOG.info(() -> signal + ": not ready any more; serving HTTP for " + delay.toMillis() + " ms more, draining workers within "
                 + grace.toMillis() + " ms");
         try {
             shutdownRequested.fire(new ShutdownRequested(grace));
@@ -78,7 +90,7 @@ public class ShutdownSequence {
         System.exit(0);
     }
 
-    /** An instance kept up FAILED ({@code erpmax.startup.on-failure=stay}) may have exactly these wrong; SIGTERM must still stop it. */
+    /** An instance kept up FAILED ({@code erpmax.startup.on-failure=stay}) may have exactly these wrong; a stop signal must still stop it. */
     private static Duration readOr(Supplier<Duration> setting, Duration fallback) {
         try {
             return setting.get();

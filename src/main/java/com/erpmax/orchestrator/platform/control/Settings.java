@@ -268,12 +268,12 @@ public final class Settings {
         return positiveDuration(SWEEP_REDISPATCH_AFTER, DEFAULT_SWEEP_REDISPATCH_AFTER);
     }
 
-    /** After SIGTERM: readiness is DOWN at once, HTTP is served this much longer, so load balancers stop routing here first. */
+    /** After SIGTERM or SIGINT: readiness is DOWN at once, HTTP is served this much longer, so load balancers stop routing here first. */
     public Duration shutdownDelay() {
         return duration(SHUTDOWN_DELAY, DEFAULT_SHUTDOWN_DELAY);
     }
 
-    /** After SIGTERM: how long in-flight jobs may take to finish before they are requeued. */
+    /** After SIGTERM or SIGINT: how long in-flight jobs may take to finish before they are requeued. */
     public Duration shutdownGrace() {
         return duration(SHUTDOWN_GRACE, DEFAULT_SHUTDOWN_GRACE);
     }

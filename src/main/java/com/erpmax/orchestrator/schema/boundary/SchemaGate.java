@@ -65,7 +65,7 @@ public class SchemaGate {
         opening = executor.submit(this::open);
     }
 
-    /** Undeploy or SIGTERM: readiness goes DOWN first, and a wait in progress ends. */
+    /** Undeploy, SIGTERM or SIGINT: readiness goes DOWN first, and a wait in progress ends. */
     @PreDestroy
     void stop() {
         state.enter(StartupPhase.DRAINING);

@@ -17,6 +17,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * Two instances started together on one empty database, with no broker: the lock lets one
  * migrate, the other finds the schema current; each changeset is applied once and both serve.
  * The second instance runs workers that claim straight from PostgreSQL. Neither logs a warning.
+ * Ctrl-C (SIGINT) then stops the first as SIGTERM would.
  */
 class ConcurrentStartIT {
 
@@ -52,6 +53,19 @@ class ConcurrentStartIT {
                 assertFalse(instance.log().contains("] [WARNING] [") || instance.log().contains("] [SEVERE] ["),
                         instance.name() + " logged a WARNING or SEVERE:\n" + instance.logTail());
             }
+
+            // Ctrl-C stops an instance as SIGTERM does: readiness DOWN at once, requests still answered, then exit 0.
+            long stopAt = System.nanoTime();
+            api.interrupt();
+            HttpReply draining = api.await("/health/ready", reply -> reply.status() == 503, Duration.ofSeconds(2));
+            assertTrue(draining.body().contains("DRAINING"), draining.toString());
+            assertTrue((System.nanoTime() - stopAt) / 1_000_000 < 1_000, "readiness went down at once");
+            HttpReply stillServing = api.get("/api/jobs/" + id);
+            assertEquals(200, stillServing.status(), "requests arriving during the delay are answered: " + stillServing);
+            assertTrue(api.waitForExit(Duration.ofSeconds(30)), api.logTail());
+            assertEquals(0, api.exitCode(), api.logTail());
+            assertTrue(api.log().contains("SIGINT: not ready any more"), api.logTail());
+            assertTrue(api.log().contains("Drained in "), api.logTail());
         }
     }
 
