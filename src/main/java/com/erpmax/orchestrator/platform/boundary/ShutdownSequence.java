@@ -74,7 +74,7 @@ public class ShutdownSequence {
         Duration grace = readOr(settings::shutdownGrace, Settings.DEFAULT_SHUTDOWN_GRACE);
         long start = System.nanoTime();
         LOG.info(() -> signal + ": not ready any more; serving HTTP for " + delay.toMillis() + " ms more, draining workers within "
-                + grace.toMillis() + " ms");
+                + grace.toMillis() + " ms (another " + signal + " exits at once)");
         try {
             shutdownRequested.fire(new ShutdownRequested(grace));
             long left = delay.toMillis() - (System.nanoTime() - start) / 1_000_000;
