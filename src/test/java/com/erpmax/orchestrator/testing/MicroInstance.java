@@ -17,6 +17,9 @@ import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Predicate;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
 /**
  * The real WAR on Payara Micro, started the way an operator starts it: {@code payara/start.sh}
  * with configuration in the environment. Its console goes to {@code target/it-logs/NAME.log}.
@@ -149,12 +152,23 @@ public final class MicroInstance implements AutoCloseable {
         process.destroy();
     }
 
-    /** SIGINT, as Ctrl-C in the terminal that started it. */
-    public void interrupt() throws IOException, InterruptedException {
-        Process kill = new ProcessBuilder("kill", "-INT", Long.toString(process.pid())).inheritIO().start();
-        if (kill.waitFor() != 0) {
-            throw new IOException("kill -INT " + process.pid() + " failed");
-        }
+    /**
+     * Stops the instance with {@code signal} ({@code TERM} as an orchestrator sends it, {@code INT}
+     * as Ctrl-C) and checks the stop every one of them gets: readiness DOWN, as DRAINING, within a
+     * second; {@code servedPath} still answered during the shutdown delay; then exit code 0.
+     */
+    public void assertStopsLosslessly(String signal, String servedPath) throws Exception {
+        long sentAt = System.nanoTime();
+        Process kill = new ProcessBuilder("kill", "-" + signal, Long.toString(process.pid())).inheritIO().start();
+        assertEquals(0, kill.waitFor(), "kill -" + signal + " " + process.pid());
+        HttpReply draining = await("/health/ready", reply -> reply.status() == 503, Duration.ofSeconds(2));
+        assertTrue(draining.body().contains("DRAINING"), draining.toString());
+        assertTrue((System.nanoTime() - sentAt) / 1_000_000 < 1_000, "readiness went down at once");
+        HttpReply stillServing = get(servedPath);
+        assertEquals(200, stillServing.status(), "requests arriving during the delay are answered: " + stillServing);
+        assertTrue(waitForExit(Duration.ofSeconds(30)), logTail());
+        assertEquals(0, exitCode(), logTail());
+        assertTrue(log().contains("SIG" + signal + ": not ready any more"), logTail());
     }
 
     public void kill() {

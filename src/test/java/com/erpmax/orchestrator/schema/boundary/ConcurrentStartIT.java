@@ -55,16 +55,7 @@ class ConcurrentStartIT {
             }
 
             // Ctrl-C stops an instance as SIGTERM does: readiness DOWN at once, requests still answered, then exit 0.
-            long stopAt = System.nanoTime();
-            api.interrupt();
-            HttpReply draining = api.await("/health/ready", reply -> reply.status() == 503, Duration.ofSeconds(2));
-            assertTrue(draining.body().contains("DRAINING"), draining.toString());
-            assertTrue((System.nanoTime() - stopAt) / 1_000_000 < 1_000, "readiness went down at once");
-            HttpReply stillServing = api.get("/api/jobs/" + id);
-            assertEquals(200, stillServing.status(), "requests arriving during the delay are answered: " + stillServing);
-            assertTrue(api.waitForExit(Duration.ofSeconds(30)), api.logTail());
-            assertEquals(0, api.exitCode(), api.logTail());
-            assertTrue(api.log().contains("SIGINT: not ready any more"), api.logTail());
+            api.assertStopsLosslessly("INT", "/api/jobs/" + id);
             assertTrue(api.log().contains("Drained in "), api.logTail());
         }
     }

@@ -1,6 +1,5 @@
 package com.erpmax.orchestrator.workers.boundary;
 
-import com.erpmax.orchestrator.testing.HttpReply;
 import com.erpmax.orchestrator.testing.MicroInstance;
 import com.erpmax.orchestrator.testing.TestDatabase;
 
@@ -64,16 +63,7 @@ class WorkerLifecycleIT {
                 long inHand = second.postJson("/api/jobs", "{\"type\":\"sleep\",\"payload\":{\"millis\":4000}}")
                         .json().getJsonNumber("id").longValue();
                 second.await("/api/jobs/" + inHand, reply -> reply.body().contains("\"running\""), Duration.ofSeconds(20));
-                long stopAt = System.nanoTime();
-                second.terminate();
-                HttpReply ready = second.await("/health/ready", reply -> reply.status() == 503, Duration.ofSeconds(2));
-                assertTrue(ready.body().contains("DRAINING"), ready.toString());
-                assertTrue((System.nanoTime() - stopAt) / 1_000_000 < 1_000, "readiness went down at once");
-                HttpReply stillServing = second.get("/api/jobs/" + inHand);
-                assertEquals(200, stillServing.status(), "requests still arriving during the delay are answered: " + stillServing);
-
-                assertTrue(second.waitForExit(Duration.ofSeconds(30)), second.logTail());
-                assertEquals(0, second.exitCode(), second.logTail());
+                second.assertStopsLosslessly("TERM", "/api/jobs/" + inHand);
                 assertEquals("succeeded", status(database, inHand), "the job in hand finished before the exit");
                 assertTrue(second.log().contains("Workers drained: every job in hand finished"), second.logTail());
             }
