@@ -70,6 +70,7 @@ on_class_path() { # WHAT PATH
 }
 on_class_path 'the root directory (ERPMAX_PAYARA_ROOTDIR)' "$rootdir"
 on_class_path 'the launcher (ERPMAX_LAUNCHER_JAR)' "$launcher_jar"
+on_class_path 'Payara Micro (ERPMAX_MICRO_JAR)' "$micro_jar"
 [ "$use_dev_db" = false ] || on_class_path "the development database's libraries" "$dev_db_lib"
 
 missing=()

@@ -57,16 +57,29 @@ class StartScriptTest {
         assertTrue(run.stderr().contains("./mvnw -B package -DskipTests"), run.stderr());
     }
 
-    /** start.sh with the given settings, a database URL (so no development database starts) and a root directory of its own. */
+    /**
+     * start.sh with only the given settings (none inherited), a database URL (so no development
+     * database starts) and a root directory of its own. A start.sh that got past its checks would
+     * start Micro: it is stopped after 30 s and the test fails.
+     */
     private Run run(Map<String, String> settings) throws IOException, InterruptedException {
-        ProcessBuilder builder = new ProcessBuilder("bash", SCRIPT.toString()).redirectOutput(ProcessBuilder.Redirect.DISCARD);
+        Path stderr = work.resolve("stderr.txt");
+        ProcessBuilder builder = new ProcessBuilder("bash", SCRIPT.toString())
+                .redirectOutput(ProcessBuilder.Redirect.DISCARD)
+                .redirectError(stderr.toFile());
+        builder.environment().keySet().removeIf(key -> key.startsWith("ERPMAX_"));
         builder.environment().put("ERPMAX_DB_URL", "jdbc:postgresql://127.0.0.1:1/never-reached");
         builder.environment().put("ERPMAX_PAYARA_ROOTDIR", work.resolve("root").toString());
         builder.environment().putAll(settings);
         Process process = builder.start();
-        String stderr = new String(process.getErrorStream().readAllBytes(), StandardCharsets.UTF_8);
-        assertTrue(process.waitFor(30, TimeUnit.SECONDS), "start.sh ended");
-        return new Run(process.exitValue(), stderr);
+        boolean ended = process.waitFor(30, TimeUnit.SECONDS);
+        if (!ended) {
+            process.descendants().forEach(ProcessHandle::destroyForcibly);
+            process.destroyForcibly().waitFor();
+        }
+        String message = Files.readString(stderr, StandardCharsets.UTF_8);
+        assertTrue(ended, "start.sh refused within 30 s; it went on:\n" + message);
+        return new Run(process.exitValue(), message);
     }
 
     private record Run(int exitCode, String stderr) {

@@ -48,7 +48,10 @@ public final class MicroInstance implements AutoCloseable {
         int port = freePort();
         Path logs = Files.createDirectories(PROJECT.resolve("target/it-logs"));
         Path log = logs.resolve(name + ".log");
-        ProcessBuilder builder = new ProcessBuilder("bash", System.getProperty("erpmax.launcher", PROJECT.resolve("payara/start.sh").toString()))
+        // SIGINT as a terminal gives it: a build started in the background by a script has it
+        // ignored, and the instances would inherit that (a process keeps an ignored SIGINT ignored).
+        ProcessBuilder builder = new ProcessBuilder("env", "--default-signal=INT",
+                "bash", System.getProperty("erpmax.launcher", PROJECT.resolve("payara/start.sh").toString()))
                 .directory(PROJECT.toFile())
                 .redirectErrorStream(true)
                 .redirectOutput(log.toFile());
@@ -158,9 +161,9 @@ public final class MicroInstance implements AutoCloseable {
      * second; {@code servedPath} still answered during the shutdown delay; then exit code 0.
      */
     public void assertStopsLosslessly(String signal, String servedPath) throws Exception {
-        long sentAt = System.nanoTime();
         Process kill = new ProcessBuilder("kill", "-" + signal, Long.toString(process.pid())).inheritIO().start();
         assertEquals(0, kill.waitFor(), "kill -" + signal + " " + process.pid());
+        long sentAt = System.nanoTime();
         HttpReply draining = await("/health/ready", reply -> reply.status() == 503, Duration.ofSeconds(2));
         assertTrue(draining.body().contains("DRAINING"), draining.toString());
         assertTrue((System.nanoTime() - sentAt) / 1_000_000 < 1_000, "readiness went down at once");

@@ -18,6 +18,7 @@ import java.util.function.Supplier;
 import java.util.logging.Logger;
 
 import sun.misc.Signal;
+import sun.misc.SignalHandler;
 
 /**
  * A lossless stop on SIGTERM or SIGINT, before the JVM's own shutdown (which would stop HTTP and
@@ -27,9 +28,9 @@ import sun.misc.Signal;
  * requeued), then the process exits 0. A second signal exits at once.
  * <p>
  * SIGINT is Ctrl-C in a terminal, and the stop signal some supervisors send; it gets the same
- * stop, so that no job in hand is cut off. A process that started with SIGINT ignored (a
- * background job of a script, {@code nohup}) keeps ignoring it: the JVM does not take over an
- * ignored signal.
+ * stop, so that no job in hand is cut off. A process that started with SIGINT ignored (started
+ * in the background by a script, {@code cmd &}) keeps ignoring it: the JVM does not take over an
+ * ignored signal, and says so here.
  * <p>
  * Installed when the application context starts: a CDI bean, not a {@code @Startup} EJB, so
  * that the WAR has no EJB for Payara to set its EJB container up for.
@@ -53,7 +54,14 @@ public class ShutdownSequence {
 
     void install(@Observes @Initialized(ApplicationScoped.class) Object applicationStarted) {
         for (String name : STOP_SIGNALS) {
-            Signal.handle(new Signal(name), this::stop);
+            try {
+                if (Signal.handle(new Signal(name), this::stop) == SignalHandler.SIG_IGN) {
+                    LOG.info(() -> "SIG" + name + " is ignored by this process (started in the background by a script?): stop it with SIGTERM");
+                }
+            } catch (IllegalArgumentException reserved) {
+                // -Xrs: the JVM leaves its stop signals alone; an exception here would fail the deployment.
+                LOG.warning(() -> "SIG" + name + " cannot be handled (" + reserved.getMessage() + "): it stops the process without the drain");
+            }
         }
     }
 
