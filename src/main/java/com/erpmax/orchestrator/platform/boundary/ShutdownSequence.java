@@ -56,7 +56,7 @@ public class ShutdownSequence {
         for (String name : STOP_SIGNALS) {
             try {
                 if (Signal.handle(new Signal(name), this::stop) == SignalHandler.SIG_IGN) {
-                    LOG.info(() -> "SIG" + name + " is ignored by this process (started in the background by a script?): stop it with SIGTERM");
+                    LOG.info(() -> "SIG" + name + " is ignored by this process, which started with it ignored (in the background of a script?): it will not stop it");
                 }
             } catch (IllegalArgumentException reserved) {
                 // -Xrs: the JVM leaves its stop signals alone; an exception here would fail the deployment.
