@@ -22,8 +22,8 @@
 # untimed first boot, so the timed boots find nothing pending. Each WAR also gets the untimed boots
 # that prepare its Micro root directory and write its AppCDS archive, as an instance's first boots do.
 #
-# Prints each run and the medians, where each boot's time went (phases read from Payara's log), and,
-# as the last line, exactly
+# Prints each run and the medians, the app / empty WAR ratio of each round (how far one measurement
+# moves), where each boot's time went (phases read from Payara's log), and, as the last line, exactly
 #   boot-to-ready ratio: X.XX (app A s, empty WAR E s)
 set -euo pipefail
 
@@ -300,6 +300,13 @@ printf 'median  %-10s %6s s\n' app "$(seconds "$app_median")"
 printf 'median  %-10s %6s s\n' "empty WAR" "$(seconds "$empty_median")"
 health_median=$(median "${health_ms[@]}")
 printf 'median  %-10s %6s s\n' "health WAR" "$(seconds "$health_median")"
+# Each round boots the app and then the empty WAR: the ratio of that pair shows how far one
+# measurement moves on this machine with nothing changed, which the medians' ratio alone hides.
+pair_ratios=()
+for i in "${!app_ms[@]}"; do
+    pair_ratios+=("$(awk -v a="${app_ms[$i]}" -v e="${empty_ms[$i]}" 'BEGIN { printf "%.2f", a / e }')")
+done
+echo "app / empty WAR of each round: ${pair_ratios[*]} (median $(median "${pair_ratios[@]}"))"
 echo "platform's share: health WAR / empty WAR $(awk -v h="$health_median" -v e="$empty_median" 'BEGIN { printf "%.2f", h / e }'); application's own: app / health WAR $(awk -v a="$app_median" -v h="$health_median" 'BEGIN { printf "%.2f", a / h }')"
 if [ -n "$boot_cpu_ms" ]; then
     app_cpu_median=$(median "${app_cpu[@]}")
