@@ -78,6 +78,10 @@ seconds() { # milliseconds -> seconds with two decimals
     awk -v ms="$1" 'BEGIN { printf "%.2f", ms / 1000 }'
 }
 
+ratio() { # A B -> A / B with two decimals
+    awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", a / b }'
+}
+
 # CPU time (user + system) the process has used so far, in ms; empty without /proc. Unlike wall
 # time it barely moves when other work shares the machine.
 cpu_ms() {
@@ -304,14 +308,14 @@ printf 'median  %-10s %6s s\n' "health WAR" "$(seconds "$health_median")"
 # measurement moves on this machine with nothing changed, which the medians' ratio alone hides.
 pair_ratios=()
 for i in "${!app_ms[@]}"; do
-    pair_ratios+=("$(awk -v a="${app_ms[$i]}" -v e="${empty_ms[$i]}" 'BEGIN { printf "%.2f", a / e }')")
+    pair_ratios+=("$(ratio "${app_ms[$i]}" "${empty_ms[$i]}")")
 done
 echo "app / empty WAR of each round: ${pair_ratios[*]} (median $(median "${pair_ratios[@]}"))"
-echo "platform's share: health WAR / empty WAR $(awk -v h="$health_median" -v e="$empty_median" 'BEGIN { printf "%.2f", h / e }'); application's own: app / health WAR $(awk -v a="$app_median" -v h="$health_median" 'BEGIN { printf "%.2f", a / h }')"
+echo "platform's share: health WAR / empty WAR $(ratio "$health_median" "$empty_median"); application's own: app / health WAR $(ratio "$app_median" "$health_median")"
 if [ -n "$boot_cpu_ms" ]; then
     app_cpu_median=$(median "${app_cpu[@]}")
     empty_cpu_median=$(median "${empty_cpu[@]}")
-    echo "JVM CPU to ready, medians (of which JIT compilers): app $(seconds "$app_cpu_median") s ($(seconds "$(median "${app_jit[@]}")") s), health WAR $(seconds "$(median "${health_cpu[@]}")") s ($(seconds "$(median "${health_jit[@]}")") s), empty WAR $(seconds "$empty_cpu_median") s ($(seconds "$(median "${empty_jit[@]}")") s); app / empty $(awk -v a="$app_cpu_median" -v e="$empty_cpu_median" 'BEGIN { printf "%.2f", a / e }')"
+    echo "JVM CPU to ready, medians (of which JIT compilers): app $(seconds "$app_cpu_median") s ($(seconds "$(median "${app_jit[@]}")") s), health WAR $(seconds "$(median "${health_cpu[@]}")") s ($(seconds "$(median "${health_jit[@]}")") s), empty WAR $(seconds "$empty_cpu_median") s ($(seconds "$(median "${empty_jit[@]}")") s); app / empty $(ratio "$app_cpu_median" "$empty_cpu_median")"
 fi
 if [ -s "$phases_file" ]; then
     # LABEL in the file is "app", "empty WAR" or "health WAR": the phases are the last five fields.
@@ -327,4 +331,4 @@ if [ -s "$phases_file" ]; then
         echo "  $line"
     done
 fi
-echo "boot-to-ready ratio: $(awk -v a="$app_median" -v e="$empty_median" 'BEGIN { printf "%.2f", a / e }') (app $(seconds "$app_median") s, empty WAR $(seconds "$empty_median") s)"
+echo "boot-to-ready ratio: $(ratio "$app_median" "$empty_median") (app $(seconds "$app_median") s, empty WAR $(seconds "$empty_median") s)"
