@@ -310,8 +310,11 @@ extra_opts=()
 # instead of being ignored, so each new archive is checked once (about 0.3 s) before it is trusted,
 # with the JVM options of the boots that will map it (the fast-boot ones and JAVA_OPTS: whether an
 # archive maps depends on some, such as a heap size that turns compressed pointers off), and again
-# when those change; and a JVM killed before it exits writes nothing, so after three boots without
-# an archive the script stops asking.
+# when those change or the root directory moves: the archive records its class path's jars by path,
+# so a moved directory's archive no longer maps, and unchecked every boot would run without it, for
+# good, with only a JVM warning to say so; checked, it is discarded and the next boots write a new
+# one. A JVM killed before it exits writes nothing, so after three boots without an archive the
+# script stops asking.
 # With a class-file-load hook (JFR, a Java agent) JDK 17.0.15 crashed in deployment when using the
 # archive (SIGSEGV in check_shared_class_file_load_hook): such runs go without. JFR sets that hook
 # only to instrument its event classes, which -XX:FlightRecorderOptions:retransform=false turns
@@ -328,7 +331,7 @@ case " ${JAVA_OPTS:-} " in
 esac
 if [ "$appcds" = true ]; then
     archive=$rootdir/appcds.jsa
-    checked_with="${jvm_opts[*]+${jvm_opts[*]}} ${extra_opts[*]+${extra_opts[*]}}"
+    checked_with="${jvm_opts[*]+${jvm_opts[*]}} ${extra_opts[*]+${extra_opts[*]}} -cp $class_path"
     if [ -f "$archive" ] && [ "$(cat "$archive.checked" 2>/dev/null)" != "$checked_with" ]; then
         if "$java" ${jvm_opts[@]+"${jvm_opts[@]}"} ${extra_opts[@]+"${extra_opts[@]}"} \
             -Xshare:on -XX:SharedArchiveFile="$archive" -XX:+VerifySharedSpaces \
