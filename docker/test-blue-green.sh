@@ -2,8 +2,8 @@
 # Replays the production blue-green upgrade with real processes on this machine and proves it
 # loses nothing: the machine's PostgreSQL and RabbitMQ as the shared data tier, the migrator,
 # a blue app (role api) and worker (role worker) on payara/start.sh, nginx in front with
-# docker/nginx's configuration, and a load of 200 requests/s (GET /health/ready, POST /api/jobs,
-# GET /api/jobs/{id}) through nginx during the whole upgrade:
+# docker/nginx's configuration, and a load of 200 requests/s, or what this machine can serve (GET
+# /health/ready, POST /api/jobs, GET /api/jobs/{id}), through nginx during the whole upgrade:
 #
 #   1. blue: migrator "update" as the schema owner; app and worker (DML-only role, validate mode)
 #   2. load starts (docker/blue-green/LoadGen.java, loopback only)
