@@ -311,10 +311,10 @@ extra_opts=()
 # with the JVM options of the boots that will map it (the fast-boot ones and JAVA_OPTS: whether an
 # archive maps depends on some, such as a heap size that turns compressed pointers off), and again
 # when those change or the root directory moves: the archive records its class path's jars by path,
-# so a moved directory's archive no longer maps, and unchecked every boot would run without it, for
-# good, with only a JVM warning to say so; checked, it is discarded and the next boots write a new
-# one. A JVM killed before it exits writes nothing, so after three boots without an archive the
-# script stops asking.
+# and JDK 17 maps it nowhere else (JDK 20 and later accept a class path moved as a whole), so
+# unchecked every boot would run without it, for good, with only a JVM warning to say so; checked,
+# it is discarded and the boot writes a new one. A JVM killed before it exits writes nothing, so
+# after three boots without an archive the script stops asking.
 # With a class-file-load hook (JFR, a Java agent) JDK 17.0.15 crashed in deployment when using the
 # archive (SIGSEGV in check_shared_class_file_load_hook): such runs go without. JFR sets that hook
 # only to instrument its event classes, which -XX:FlightRecorderOptions:retransform=false turns
@@ -341,6 +341,10 @@ if [ "$appcds" = true ]; then
         else
             printf 'start.sh: discarding the unusable AppCDS archive %s\n' "$archive" >&2
             rm -f "$archive"
+            # The boots that wrote it exited normally: this one writes the next archive at once,
+            # and the discards of a directory's life (moves, JAVA_OPTS changes) never add up to
+            # the limit below, which is for boots killed before they could write one.
+            echo 1 >"$archive.boots"
         fi
     fi
     # Boots of this root directory that ran without an archive.
