@@ -8,7 +8,10 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -28,8 +31,6 @@ import static org.junit.jupiter.api.Assertions.fail;
  */
 class MovedRootDirectoryIT {
 
-    private static final Path PROJECT = Path.of(System.getProperty("erpmax.project.dir", ".")).toAbsolutePath().normalize();
-    private static final Path SCRIPT = PROJECT.resolve("payara/start.sh");
     private static final Path REAL_JAVA = Path.of(System.getProperty("java.home"), "bin", "java");
     private static final String LAUNCHER_MAIN = "com.erpmax.orchestrator.launcher.MicroLauncher";
 
@@ -98,28 +99,27 @@ class MovedRootDirectoryIT {
     /** The archive a boot's JVM writes as it exits, made here by a short run on the root directory's class path. */
     private static void writeArchiveFor(Path rootdir) throws IOException, InterruptedException {
         Path archive = rootdir.resolve("appcds.jsa");
-        Process dump = new ProcessBuilder(REAL_JAVA.toString(), "-XX:ArchiveClassesAtExit=" + archive,
-                "-cp", classPath(rootdir),
-                ManifestModuleOptions.class.getName(), rootdir.resolve("launch-micro.jar").toString())
-                .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
-        if (!dump.waitFor(60, TimeUnit.SECONDS)) {
-            dump.destroyForcibly().waitFor();
-            fail("the archive's dump did not end within 60 s");
-        }
-        assertEquals(0, dump.exitValue());
+        assertEquals(0, java("the archive's dump", "-XX:ArchiveClassesAtExit=" + archive, "-cp", classPath(rootdir),
+                ManifestModuleOptions.class.getName(), rootdir.resolve("launch-micro.jar").toString()));
         assertTrue(Files.size(archive) > 0, "an archive was written");
     }
 
     /** Whether the JVM maps the directory's archive on the directory's own class path: start.sh's check, run here. */
     private static boolean mapsThere(Path rootdir) throws IOException, InterruptedException {
-        Process check = new ProcessBuilder(REAL_JAVA.toString(), "-Xshare:on", "-XX:SharedArchiveFile=" + rootdir.resolve("appcds.jsa"),
-                "-cp", classPath(rootdir), "-version")
-                .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
-        if (!check.waitFor(60, TimeUnit.SECONDS)) {
-            check.destroyForcibly().waitFor();
-            fail("the archive's check did not end within 60 s");
+        return java("the archive's check", "-Xshare:on", "-XX:SharedArchiveFile=" + rootdir.resolve("appcds.jsa"),
+                "-cp", classPath(rootdir), "-version") == 0;
+    }
+
+    /** The real java with these arguments, its output dropped: its exit code. */
+    private static int java(String what, String... arguments) throws IOException, InterruptedException {
+        List<String> command = new ArrayList<>(List.of(REAL_JAVA.toString()));
+        command.addAll(List.of(arguments));
+        Process process = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+        if (!process.waitFor(60, TimeUnit.SECONDS)) {
+            process.destroyForcibly().waitFor();
+            fail(what + " did not end within 60 s");
         }
-        return check.exitValue() == 0;
+        return process.exitValue();
     }
 
     private static String classPath(Path rootdir) {
@@ -127,24 +127,12 @@ class MovedRootDirectoryIT {
     }
 
     private Boot boot(Path jdk, Path rootdir) throws IOException, InterruptedException {
-        Path stderr = work.resolve("stderr.txt");
         Path arguments = work.resolve("arguments.txt");
         Files.deleteIfExists(arguments);
-        ProcessBuilder builder = new ProcessBuilder("bash", SCRIPT.toString())
-                .redirectOutput(ProcessBuilder.Redirect.DISCARD)
-                .redirectError(stderr.toFile());
-        builder.environment().keySet().removeIf(key -> key.startsWith("ERPMAX_") || key.equals("JAVA_OPTS"));
-        builder.environment().put("JAVA_HOME", jdk.toString());
-        builder.environment().put("BOOT_ARGUMENTS", arguments.toString());
-        builder.environment().put("ERPMAX_DB_URL", "jdbc:postgresql://127.0.0.1:1/never-reached");
-        builder.environment().put("ERPMAX_PAYARA_ROOTDIR", rootdir.toString());
-        Process process = builder.start();
-        if (!process.waitFor(180, TimeUnit.SECONDS)) {
-            process.descendants().forEach(ProcessHandle::destroyForcibly);
-            process.destroyForcibly().waitFor();
-        }
+        StartScript.Run run = StartScript.run(work, Map.of("JAVA_HOME", jdk.toString(), "BOOT_ARGUMENTS", arguments.toString(),
+                "ERPMAX_PAYARA_ROOTDIR", rootdir.toString()), Duration.ofSeconds(180));
         List<String> recorded = Files.exists(arguments) ? Files.readAllLines(arguments, StandardCharsets.UTF_8) : List.of();
-        return new Boot(process.exitValue(), Files.readString(stderr, StandardCharsets.UTF_8), recorded);
+        return new Boot(run.exitCode(), run.stderr(), recorded);
     }
 
     private record Boot(int exitCode, String stderr, List<String> arguments) {

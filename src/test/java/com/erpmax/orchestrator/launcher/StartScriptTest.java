@@ -4,11 +4,11 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
+import java.util.HashMap;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -20,15 +20,12 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  */
 class StartScriptTest {
 
-    private static final Path SCRIPT = Path.of(System.getProperty("erpmax.project.dir", "."))
-            .toAbsolutePath().normalize().resolve("payara/start.sh");
-
     @TempDir
     Path work;
 
     @Test
     void refusesAPortThatIsNotANumber() throws Exception {
-        Run run = run(Map.of("ERPMAX_HTTP_PORT", "eighty"));
+        StartScript.Run run = run(Map.of("ERPMAX_HTTP_PORT", "eighty"));
 
         assertEquals(1, run.exitCode(), run.stderr());
         assertEquals("start.sh: ERPMAX_HTTP_PORT must be a port number, not 'eighty'\n", run.stderr());
@@ -38,7 +35,7 @@ class StartScriptTest {
     void refusesARootDirectoryWithAColonAndCreatesNothing() throws Exception {
         Path rootdir = work.resolve("payara:root/here");
 
-        Run run = run(Map.of("ERPMAX_PAYARA_ROOTDIR", rootdir.toString()));
+        StartScript.Run run = run(Map.of("ERPMAX_PAYARA_ROOTDIR", rootdir.toString()));
 
         assertEquals(1, run.exitCode(), run.stderr());
         assertTrue(run.stderr().contains("the root directory (ERPMAX_PAYARA_ROOTDIR) is '" + rootdir + "'"), run.stderr());
@@ -50,7 +47,7 @@ class StartScriptTest {
     void saysWhatIsNotBuiltAndHowToBuildIt() throws Exception {
         Path war = work.resolve("missing.war");
 
-        Run run = run(Map.of("ERPMAX_WAR", war.toString()));
+        StartScript.Run run = run(Map.of("ERPMAX_WAR", war.toString()));
 
         assertEquals(2, run.exitCode(), run.stderr());
         assertTrue(run.stderr().startsWith("start.sh: not built: " + war), run.stderr());
@@ -58,30 +55,14 @@ class StartScriptTest {
     }
 
     /**
-     * start.sh with only the given settings (none inherited), a database URL (so no development
-     * database starts) and a root directory of its own. A start.sh that got past its checks would
-     * start Micro: it is stopped after 30 s and the test fails.
+     * start.sh with its own root directory besides the given settings. A start.sh that got past
+     * its checks would start Micro: it is stopped after 30 s and the test fails.
      */
-    private Run run(Map<String, String> settings) throws IOException, InterruptedException {
-        Path stderr = work.resolve("stderr.txt");
-        ProcessBuilder builder = new ProcessBuilder("bash", SCRIPT.toString())
-                .redirectOutput(ProcessBuilder.Redirect.DISCARD)
-                .redirectError(stderr.toFile());
-        builder.environment().keySet().removeIf(key -> key.startsWith("ERPMAX_"));
-        builder.environment().put("ERPMAX_DB_URL", "jdbc:postgresql://127.0.0.1:1/never-reached");
-        builder.environment().put("ERPMAX_PAYARA_ROOTDIR", work.resolve("root").toString());
-        builder.environment().putAll(settings);
-        Process process = builder.start();
-        boolean ended = process.waitFor(30, TimeUnit.SECONDS);
-        if (!ended) {
-            process.descendants().forEach(ProcessHandle::destroyForcibly);
-            process.destroyForcibly().waitFor();
-        }
-        String message = Files.readString(stderr, StandardCharsets.UTF_8);
-        assertTrue(ended, "start.sh refused within 30 s; it went on:\n" + message);
-        return new Run(process.exitValue(), message);
-    }
-
-    private record Run(int exitCode, String stderr) {
+    private StartScript.Run run(Map<String, String> settings) throws IOException, InterruptedException {
+        Map<String, String> environment = new HashMap<>(Map.of("ERPMAX_PAYARA_ROOTDIR", work.resolve("root").toString()));
+        environment.putAll(settings);
+        StartScript.Run run = StartScript.run(work, environment, Duration.ofSeconds(30));
+        assertTrue(run.ended(), "start.sh refused within 30 s; it went on:\n" + run.stderr());
+        return run;
     }
 }
