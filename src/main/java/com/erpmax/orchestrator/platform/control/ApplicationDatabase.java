@@ -12,6 +12,8 @@ import jakarta.inject.Inject;
 import org.postgresql.ds.PGSimpleDataSource;
 
 import javax.sql.DataSource;
+import java.sql.Connection;
+import java.sql.SQLException;
 import java.time.Duration;
 
 /**
@@ -76,7 +78,7 @@ public class ApplicationDatabase {
      * may carry parameters, never appears in HikariCP's configuration dump.
      */
     static HikariDataSource pool(Settings settings) {
-        PGSimpleDataSource driver = new PGSimpleDataSource();
+        PGSimpleDataSource driver = new KeepaliveDataSource();
         driver.setURL(settings.databaseUrlRequired());
         driver.setUser(settings.databaseUser());
         settings.databasePassword().ifPresent(driver::setPassword);
@@ -94,5 +96,16 @@ public class ApplicationDatabase {
         // for the pool not to exist: its connections come as soon as the database answers.
         pool.setInitializationFailTimeout(-1);
         return pool;
+    }
+
+    /** The driver's data source; every session it opens asks for {@link SessionKeepalive}. */
+    static final class KeepaliveDataSource extends PGSimpleDataSource {
+
+        private static final long serialVersionUID = 1L;
+
+        @Override
+        public Connection getConnection(String user, String password) throws SQLException {
+            return SessionKeepalive.requestedOn(super.getConnection(user, password));
+        }
     }
 }

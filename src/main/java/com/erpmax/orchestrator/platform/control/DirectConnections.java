@@ -7,7 +7,6 @@ import java.net.UnknownHostException;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.SQLException;
-import java.sql.Statement;
 import java.util.Properties;
 
 /**
@@ -17,12 +16,6 @@ import java.util.Properties;
  * {@code erpmax-<role>@<host>:<pid>} so that other instances can name the holder of the lock.
  */
 public final class DirectConnections {
-
-    private static final int KEEPALIVE_IDLE_S = 10;
-    private static final int KEEPALIVE_INTERVAL_S = 5;
-    private static final int KEEPALIVE_COUNT = 3;
-    /** How long after its peer went silent PostgreSQL ends one of these sessions, at most. */
-    public static final int PEER_GONE_AFTER_S = KEEPALIVE_IDLE_S + KEEPALIVE_INTERVAL_S * KEEPALIVE_COUNT;
 
     private final String url;
     private final String user;
@@ -49,7 +42,8 @@ public final class DirectConnections {
         }
         properties.setProperty("ApplicationName", applicationName);
         properties.setProperty("connectTimeout", "5");
-        // Our side of the same: a database host that vanished ends our wait for it.
+        // Our side of SessionKeepalive: the operating system's keepalive (after its idle time) ends
+        // a wait on a database host that vanished.
         properties.setProperty("tcpKeepAlive", "true");
         Connection connection;
         try {
@@ -61,35 +55,7 @@ public final class DirectConnections {
             }
             throw e;
         }
-        try {
-            endSessionWhenPeerVanishes(connection);
-        } catch (SQLException e) {
-            connection.close();
-            throw e;
-        }
-        return connection;
-    }
-
-    /**
-     * A session whose process is killed ends at once: its host's kernel closes the connection. A
-     * session whose host vanishes (power lost, network cut) sends nothing more, and PostgreSQL's
-     * TCP defaults (a first keepalive after 2 hours, then 9 every 75 s) would keep it, and the
-     * migration lock it holds, for over two hours: every other instance would fail its lock
-     * timeout meanwhile. Asked for per session, PostgreSQL probes after {@value #KEEPALIVE_IDLE_S}
-     * s of silence and ends the session about {@value #PEER_GONE_AFTER_S} s after its peer went
-     * silent; {@code tcp_user_timeout} (PostgreSQL 12+) does the same when the server has data the
-     * peer never acknowledges. Settings of the session's own socket: nothing else changes, and a
-     * connection over a Unix socket ignores them.
-     */
-    private static void endSessionWhenPeerVanishes(Connection connection) throws SQLException {
-        try (Statement statement = connection.createStatement()) {
-            statement.execute("SET tcp_keepalives_idle = " + KEEPALIVE_IDLE_S);
-            statement.execute("SET tcp_keepalives_interval = " + KEEPALIVE_INTERVAL_S);
-            statement.execute("SET tcp_keepalives_count = " + KEEPALIVE_COUNT);
-            if (connection.getMetaData().getDatabaseMajorVersion() >= 12) {
-                statement.execute("SET tcp_user_timeout = " + PEER_GONE_AFTER_S * 1000);
-            }
-        }
+        return SessionKeepalive.requestedOn(connection);
     }
 
     public String applicationName() {

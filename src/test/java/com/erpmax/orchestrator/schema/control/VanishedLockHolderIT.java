@@ -1,6 +1,7 @@
 package com.erpmax.orchestrator.schema.control;
 
 import com.erpmax.orchestrator.platform.control.DirectConnections;
+import com.erpmax.orchestrator.platform.control.SessionKeepalive;
 import com.erpmax.orchestrator.platform.control.Settings;
 import com.erpmax.orchestrator.schema.entity.LockHolder;
 import com.erpmax.orchestrator.testing.IsolatedHost;
@@ -31,7 +32,7 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
  * its own (a network namespace, {@link IsolatedHost}) that takes the lock with the product's
  * {@link MigrationLock} and {@link DirectConnections}; the database is a server of the test's own,
  * listening where that host reaches it. Its cable is cut while it holds the lock; a waiter on this
- * host must get the lock within {@link DirectConnections#PEER_GONE_AFTER_S} s and a margin.
+ * host must get the lock within {@link SessionKeepalive#PEER_GONE_AFTER_S} s and a margin.
  * Root only (namespaces); skipped elsewhere, with the reason.
  */
 class VanishedLockHolderIT {
@@ -58,7 +59,7 @@ class VanishedLockHolderIT {
 
                 remote.cutCable();
                 long cutAt = System.nanoTime();
-                String outcome = lock.withLock(Duration.ofSeconds(DirectConnections.PEER_GONE_AFTER_S).plus(MARGIN.multipliedBy(2)),
+                String outcome = lock.withLock(Duration.ofSeconds(SessionKeepalive.PEER_GONE_AFTER_S).plus(MARGIN.multipliedBy(2)),
                         (who, waited) -> seen.add(who), () -> "migrated");
                 Duration held = Duration.ofNanos(System.nanoTime() - cutAt);
 
@@ -66,9 +67,9 @@ class VanishedLockHolderIT {
                 assertEquals("migrated", outcome);
                 assertTrue(!seen.isEmpty() && seen.get(0).map(LockHolder::application).orElse("").startsWith("erpmax-migrator@"),
                         "while the holder's session lasted, the waiter named it: " + seen);
-                assertTrue(held.compareTo(Duration.ofSeconds(DirectConnections.PEER_GONE_AFTER_S).plus(MARGIN)) <= 0,
+                assertTrue(held.compareTo(Duration.ofSeconds(SessionKeepalive.PEER_GONE_AFTER_S).plus(MARGIN)) <= 0,
                         "the lock came free " + held.toSeconds() + " s after the cut, later than "
-                                + DirectConnections.PEER_GONE_AFTER_S + " s and a margin of " + MARGIN.toSeconds() + " s");
+                                + SessionKeepalive.PEER_GONE_AFTER_S + " s and a margin of " + MARGIN.toSeconds() + " s");
             } finally {
                 holder.destroyForcibly();
                 holder.waitFor(10, TimeUnit.SECONDS);
