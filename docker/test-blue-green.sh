@@ -19,15 +19,16 @@
 #
 #   docker/test-blue-green.sh
 #
-# Environment: BG_RATE (200 requests/s; unset, it is lowered on a machine where blue does not keep up
-# with it in its warm-up or it leaves green less than half the CPU, see below), BG_GREEN_WARMUP (20 s at nice 10, then 10 s, of a quarter of
-# the rate straight to green before the switch, not counted), BG_SECONDS (minimum load time: 60; the load goes on until
+# Environment: BG_RATE (200 requests/s; unset, it is lowered on a machine where blue does not keep
+# up with it in its warm-up or it leaves green less than half the CPU, see below), BG_GREEN_WARMUP
+# (20 s at nice 10, then 10 s, of a quarter of the rate straight to green before the switch, not
+# counted), BG_SECONDS (minimum load time: 60; the load goes on until
 # the upgrade is over), BG_WARMUP (30 s of load on blue before, not counted), ERPMAX_TEST_PG_HOST/PORT/
 # USER (127.0.0.1:5432, postgres, trust auth), ERPMAX_TEST_AMQP_URI (amqp://guest:guest@127.0.0.1:5672),
 # BG_KEEP=true keeps the temporary directory (logs of every process) even on success.
 # Prints "requests sent: N", "failed requests: N", "lost jobs: N"; exits non-zero unless both
 # are 0. Needs the build (./mvnw -B package -DskipTests; run when target/ lacks it), Java 17,
-# psql, nginx (installed with apt-get when missing and root). About 3 minutes on 2 cores.
+# psql, nginx (installed with apt-get when missing and root). 3-7 minutes on 2 cores.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 repo=$(pwd)

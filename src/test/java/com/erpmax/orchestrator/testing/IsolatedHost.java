@@ -4,37 +4,47 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 
 /**
  * A second "host" on this machine: a network namespace joined to this one by a virtual cable
- * (a veth pair, /30 subnet). {@link #cutCable()} takes this side's end down, so that the host falls
- * silent as one does when its power or its network goes, without a FIN or a RST: what a kill,
- * which its kernel answers for, cannot show. Needs root and iproute2's {@code ip}.
+ * (a veth pair, a /30 of 198.18.0.0/15, the range set aside for tests). {@link #cutCable()} takes
+ * the isolated host's end down, so that it falls silent as a host does when its power or its
+ * network goes, without a FIN or a RST: what a kill, which its kernel answers for, cannot show.
+ * Names carry the test JVM's pid, so that runs side by side never touch each other's, and a
+ * run's leftovers (its JVM killed) are removed by the next. Needs root and iproute2's {@code ip}.
  */
 public final class IsolatedHost implements AutoCloseable {
 
+    private static final String PREFIX = "erpmax-vh";
+
     private final String namespace;
     private final String hostSide;
-    private final String subnet;
+    private final String peerSide;
+    private final int subnet;
+    private boolean namespaceMade;
+    private boolean cableMade;
 
-    private IsolatedHost(String namespace, String hostSide, String subnet) {
-        this.namespace = namespace;
-        this.hostSide = hostSide;
-        this.subnet = subnet;
+    private IsolatedHost(long pid) {
+        this.namespace = PREFIX + pid;
+        this.hostSide = "evh" + pid + "a";
+        this.peerSide = "evh" + pid + "b";
+        // 198.18.0.0/15 holds 32,768 subnets of four addresses.
+        this.subnet = (198 << 24 | 18 << 16) + (int) (pid % 32_768) * 4;
     }
 
-    /** Why this machine cannot make one, or null when it can. */
+    /** Why this machine cannot make one, or null when it can: tried for real, since root may still lack the right. */
     public static String unavailableBecause() {
         if (!"root".equals(System.getProperty("user.name"))) {
             return "network namespaces need root (user " + System.getProperty("user.name") + ")";
         }
+        String probe = PREFIX + "-probe" + ProcessHandle.current().pid();
         try {
-            run("ip", "netns", "list");
+            run("ip", "netns", "add", probe);
+            run("ip", "netns", "del", probe);
             return null;
-        } catch (IOException | RuntimeException e) {
-            return "no iproute2 (ip): " + e.getMessage();
+        } catch (IOException e) {
+            return "cannot make a network namespace: " + e.getMessage();
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             return "interrupted";
@@ -42,22 +52,25 @@ public final class IsolatedHost implements AutoCloseable {
     }
 
     public static IsolatedHost create() throws IOException, InterruptedException {
-        int id = ThreadLocalRandom.current().nextInt(1, 250);
-        String name = "erpmax-vh" + id;
-        String hostSide = "evh" + id + "a";
-        String peerSide = "evh" + id + "b";
-        IsolatedHost host = new IsolatedHost(name, hostSide, "10.213." + id);
+        removeLeftovers();
+        IsolatedHost host = new IsolatedHost(ProcessHandle.current().pid());
         try {
-            run("ip", "netns", "add", name);
-            run("ip", "link", "add", hostSide, "type", "veth", "peer", "name", peerSide);
-            run("ip", "link", "set", peerSide, "netns", name);
-            run("ip", "addr", "add", host.localAddress() + "/30", "dev", hostSide);
-            run("ip", "link", "set", hostSide, "up");
-            run("ip", "netns", "exec", name, "ip", "addr", "add", host.address() + "/30", "dev", peerSide);
-            run("ip", "netns", "exec", name, "ip", "link", "set", peerSide, "up");
-            run("ip", "netns", "exec", name, "ip", "link", "set", "lo", "up");
+            run("ip", "netns", "add", host.namespace);
+            host.namespaceMade = true;
+            run("ip", "link", "add", host.hostSide, "type", "veth", "peer", "name", host.peerSide);
+            host.cableMade = true;
+            run("ip", "link", "set", host.peerSide, "netns", host.namespace);
+            run("ip", "addr", "add", host.localAddress() + "/30", "dev", host.hostSide);
+            run("ip", "link", "set", host.hostSide, "up");
+            host.inside("ip", "addr", "add", host.address() + "/30", "dev", host.peerSide);
+            host.inside("ip", "link", "set", host.peerSide, "up");
+            host.inside("ip", "link", "set", "lo", "up");
         } catch (IOException | RuntimeException e) {
-            host.close();
+            try {
+                host.close();
+            } catch (IOException | RuntimeException cleanup) {
+                e.addSuppressed(cleanup);
+            }
             throw e;
         }
         return host;
@@ -65,12 +78,12 @@ public final class IsolatedHost implements AutoCloseable {
 
     /** This machine's address on the cable, where the isolated host reaches it. */
     public String localAddress() {
-        return subnet + ".1";
+        return dotted(subnet + 1);
     }
 
     /** The isolated host's address. */
     public String address() {
-        return subnet + ".2";
+        return dotted(subnet + 2);
     }
 
     /** A process on the isolated host. */
@@ -80,40 +93,77 @@ public final class IsolatedHost implements AutoCloseable {
         return new ProcessBuilder(inNamespace);
     }
 
-    /** From now on nothing passes between the two hosts, in either direction. */
+    /** From now on nothing passes between the two hosts, and this one is never told why. */
     public void cutCable() throws IOException, InterruptedException {
-        run("ip", "link", "set", hostSide, "down");
+        inside("ip", "link", "set", peerSide, "down");
     }
 
     @Override
     public void close() throws IOException, InterruptedException {
-        // Processes left in the namespace would keep it, and the cable, alive.
-        String pids = run("ip", "netns", "pids", namespace, "--ignore-failure");
-        for (String pid : pids.split("\\s+")) {
-            if (!pid.isBlank()) {
+        if (namespaceMade) {
+            remove(namespace);
+        } else if (cableMade) {
+            runIgnoringFailure("ip", "link", "del", hostSide);
+        }
+    }
+
+    private void inside(String... command) throws IOException, InterruptedException {
+        List<String> inNamespace = new ArrayList<>(List.of("ip", "netns", "exec", namespace));
+        inNamespace.addAll(List.of(command));
+        run(inNamespace.toArray(String[]::new));
+    }
+
+    /** Namespaces of test JVMs that are gone, with their cables. */
+    private static void removeLeftovers() throws IOException, InterruptedException {
+        for (String line : runIgnoringFailure("ip", "netns", "list").split("\n")) {
+            String name = line.split(" ")[0];
+            if (name.matches(PREFIX + "\\d+")) {
+                boolean ownerAlive = ProcessHandle.of(Long.parseLong(name.substring(PREFIX.length())))
+                        .map(ProcessHandle::isAlive).orElse(false);
+                if (!ownerAlive) {
+                    remove(name);
+                }
+            }
+        }
+    }
+
+    /** Ends the processes in a namespace (they would keep it, and the cable, alive), then the namespace and its cable. */
+    private static void remove(String namespace) throws IOException, InterruptedException {
+        for (String pid : runIgnoringFailure("ip", "netns", "pids", namespace).split("\\s+")) {
+            if (pid.matches("\\d+")) {
                 ProcessHandle.of(Long.parseLong(pid)).ifPresent(ProcessHandle::destroyForcibly);
             }
         }
-        run("ip", "link", "del", hostSide, "--ignore-failure");
-        run("ip", "netns", "del", namespace, "--ignore-failure");
+        runIgnoringFailure("ip", "link", "del", "evh" + namespace.substring(PREFIX.length()) + "a");
+        runIgnoringFailure("ip", "netns", "del", namespace);
     }
 
-    /** Runs a command; a trailing "--ignore-failure" makes a non-zero exit acceptable. */
+    private static String dotted(int address) {
+        return (address >>> 24) + "." + (address >> 16 & 0xff) + "." + (address >> 8 & 0xff) + "." + (address & 0xff);
+    }
+
     private static String run(String... command) throws IOException, InterruptedException {
-        boolean ignoreFailure = command[command.length - 1].equals("--ignore-failure");
-        List<String> args = new ArrayList<>(List.of(command));
-        if (ignoreFailure) {
-            args.remove(args.size() - 1);
+        Result result = execute(command);
+        if (result.exitCode != 0) {
+            throw new IOException(String.join(" ", command) + ": exit " + result.exitCode + ": " + result.output.strip());
         }
-        Process process = new ProcessBuilder(args).redirectErrorStream(true).start();
-        String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        return result.output;
+    }
+
+    /** The output; a non-zero exit is expected here (removing what may not be there). */
+    private static String runIgnoringFailure(String... command) throws IOException, InterruptedException {
+        return execute(command).output;
+    }
+
+    private record Result(int exitCode, String output) {
+    }
+
+    private static Result execute(String... command) throws IOException, InterruptedException {
+        Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
         if (!process.waitFor(30, TimeUnit.SECONDS)) {
             process.destroyForcibly();
-            throw new IOException(String.join(" ", args) + ": no answer in 30 s");
+            throw new IOException(String.join(" ", command) + ": no answer in 30 s");
         }
-        if (process.exitValue() != 0 && !ignoreFailure) {
-            throw new IOException(String.join(" ", args) + ": exit " + process.exitValue() + ": " + output.strip());
-        }
-        return output;
+        return new Result(process.exitValue(), new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8));
     }
 }

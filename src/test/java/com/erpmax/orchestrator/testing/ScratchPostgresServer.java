@@ -35,7 +35,18 @@ public final class ScratchPostgresServer implements AutoCloseable {
 
     /** Why this machine cannot run one, or null when it can. */
     public static String unavailableBecause() {
-        return binaries().isPresent() ? null : "no PostgreSQL server binaries under " + BINARIES;
+        if (binaries().isEmpty()) {
+            return "no PostgreSQL server binaries under " + BINARIES;
+        }
+        try {
+            run("runuser", "-u", "postgres", "--", "true");
+            return null;
+        } catch (IOException e) {
+            return "cannot run a command as the postgres user: " + e.getMessage();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return "interrupted";
+        }
     }
 
     /** Listens on 127.0.0.1 and on {@code address}, trusting {@code trustedSubnet} (CIDR) too. */
@@ -51,7 +62,11 @@ public final class ScratchPostgresServer implements AutoCloseable {
             server.pgCommand("pg_ctl", "-D", server.data(), "-l", directory.resolve("server.log").toString(), "-w",
                     "-o", "-c listen_addresses=127.0.0.1," + address + " -c port=" + server.port + " -k " + directory, "start");
         } catch (IOException | RuntimeException e) {
-            server.close();
+            try {
+                server.close();
+            } catch (IOException | RuntimeException cleanup) {
+                e.addSuppressed(cleanup);
+            }
             throw e;
         }
         return server;
@@ -63,12 +78,15 @@ public final class ScratchPostgresServer implements AutoCloseable {
 
     @Override
     public void close() throws IOException, InterruptedException {
-        if (Files.exists(directory.resolve("data/postmaster.pid"))) {
-            pgCommand("pg_ctl", "-D", data(), "-m", "immediate", "-w", "stop");
-        }
-        try (Stream<Path> files = Files.walk(directory)) {
-            for (Path file : files.sorted(Comparator.reverseOrder()).toList()) {
-                Files.deleteIfExists(file);
+        try {
+            if (Files.exists(directory.resolve("data/postmaster.pid"))) {
+                pgCommand("pg_ctl", "-D", data(), "-m", "immediate", "-w", "stop");
+            }
+        } finally {
+            try (Stream<Path> files = Files.walk(directory)) {
+                for (Path file : files.sorted(Comparator.reverseOrder()).toList()) {
+                    Files.deleteIfExists(file);
+                }
             }
         }
     }
@@ -80,19 +98,24 @@ public final class ScratchPostgresServer implements AutoCloseable {
     private void pgCommand(String program, String... args) throws IOException, InterruptedException {
         List<String> command = new ArrayList<>(List.of("runuser", "-u", "postgres", "--", bin.resolve(program).toString()));
         command.addAll(List.of(args));
-        Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
-        String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        if (!process.waitFor(60, TimeUnit.SECONDS) || process.exitValue() != 0) {
-            process.destroyForcibly();
-            throw new IOException(program + " failed: " + output.strip());
-        }
+        run(command.toArray(String[]::new));
     }
 
+    /** Runs a command to its end (60 s at most); its output, to a file, goes into the error when it fails. */
     private static void run(String... command) throws IOException, InterruptedException {
-        Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
-        process.getInputStream().readAllBytes();
-        if (process.waitFor() != 0) {
-            throw new IOException(String.join(" ", command) + " failed");
+        Path output = Files.createTempFile("erpmax-scratch-pg", ".out");
+        try {
+            Process process = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(output.toFile()).start();
+            boolean ended = process.waitFor(60, TimeUnit.SECONDS);
+            if (!ended) {
+                process.destroyForcibly();
+            }
+            if (!ended || process.exitValue() != 0) {
+                throw new IOException(String.join(" ", command) + (ended ? " failed: " : " did not end in 60 s: ")
+                        + Files.readString(output, StandardCharsets.UTF_8).strip());
+            }
+        } finally {
+            Files.deleteIfExists(output);
         }
     }
 

@@ -41,7 +41,7 @@ class VanishedLockHolderIT {
     private static final Duration MARGIN = Duration.ofSeconds(15);
 
     @Test
-    void aHolderWhoseHostVanishedLosesTheLockWithinHalfAMinute() throws Exception {
+    void aHolderWhoseHostVanishedLosesTheLockSoonAfter() throws Exception {
         String noHost = IsolatedHost.unavailableBecause();
         assumeTrue(noHost == null, noHost);
         String noServer = ScratchPostgresServer.unavailableBecause();
@@ -106,14 +106,19 @@ class VanishedLockHolderIT {
         assertTrue(found.get(60, TimeUnit.SECONDS), "the holder never said '" + expected + "':\n" + seen);
     }
 
-    /** The holder, on the isolated host: takes the lock as the migrator does, says so, and keeps it. */
+    /**
+     * The holder, on the isolated host: takes the lock as the migrator does, says so, and keeps it
+     * until its standard input ends, which it does when the test's JVM ends, however it ends.
+     */
     public static final class Holder {
         public static void main(String[] args) throws Exception {
             MigrationLock lock = new MigrationLock(connections(args[0], "migrator"), Long.parseLong(args[1]), Clock.systemUTC());
             lock.withLock(Duration.ofSeconds(30), (who, waited) -> { }, () -> {
                 System.out.println("locked");
                 System.out.flush();
-                Thread.sleep(Long.MAX_VALUE);
+                while (System.in.read() >= 0) {
+                    // holding
+                }
                 return null;
             });
         }
