@@ -1,10 +1,8 @@
 package com.erpmax.orchestrator.testing;
 
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 
 /**
  * A second "host" on this machine: a network namespace joined to this one by a virtual cable
@@ -39,39 +37,31 @@ public final class IsolatedHost implements AutoCloseable {
             return "network namespaces need root (user " + System.getProperty("user.name") + ")";
         }
         String probe = PREFIX + "-probe" + ProcessHandle.current().pid();
-        try {
-            run("ip", "netns", "add", probe);
-            run("ip", "netns", "del", probe);
-            return null;
-        } catch (IOException e) {
-            return "cannot make a network namespace: " + e.getMessage();
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            return "interrupted";
+        String whyNot = Command.whyNot("ip", "netns", "add", probe);
+        if (whyNot != null) {
+            return "cannot make a network namespace: " + whyNot;
         }
+        return Command.whyNot("ip", "netns", "del", probe);
     }
 
     public static IsolatedHost create() throws IOException, InterruptedException {
         removeLeftovers();
         IsolatedHost host = new IsolatedHost(ProcessHandle.current().pid());
         try {
-            run("ip", "netns", "add", host.namespace);
+            Command.run("ip", "netns", "add", host.namespace);
             host.namespaceMade = true;
-            run("ip", "link", "add", host.hostSide, "type", "veth", "peer", "name", host.peerSide);
+            Command.run("ip", "link", "add", host.hostSide, "type", "veth", "peer", "name", host.peerSide);
             host.cableMade = true;
-            run("ip", "link", "set", host.peerSide, "netns", host.namespace);
-            run("ip", "addr", "add", host.localAddress() + "/30", "dev", host.hostSide);
-            run("ip", "link", "set", host.hostSide, "up");
+            Command.run("ip", "link", "set", host.peerSide, "netns", host.namespace);
+            Command.run("ip", "addr", "add", host.localAddress() + "/30", "dev", host.hostSide);
+            Command.run("ip", "link", "set", host.hostSide, "up");
             host.inside("ip", "addr", "add", host.address() + "/30", "dev", host.peerSide);
             host.inside("ip", "link", "set", host.peerSide, "up");
             host.inside("ip", "link", "set", "lo", "up");
-        } catch (IOException | RuntimeException e) {
-            try {
-                host.close();
-            } catch (IOException | RuntimeException cleanup) {
-                e.addSuppressed(cleanup);
-            }
-            throw e;
+        } catch (IOException e) {
+            throw Command.closeAfter(e, host);
+        } catch (RuntimeException e) {
+            throw Command.closeAfter(e, host);
         }
         return host;
     }
@@ -103,19 +93,19 @@ public final class IsolatedHost implements AutoCloseable {
         if (namespaceMade) {
             remove(namespace);
         } else if (cableMade) {
-            runIgnoringFailure("ip", "link", "del", hostSide);
+            Command.runIgnoringFailure("ip", "link", "del", hostSide);
         }
     }
 
     private void inside(String... command) throws IOException, InterruptedException {
         List<String> inNamespace = new ArrayList<>(List.of("ip", "netns", "exec", namespace));
         inNamespace.addAll(List.of(command));
-        run(inNamespace.toArray(String[]::new));
+        Command.run(inNamespace.toArray(String[]::new));
     }
 
     /** Namespaces of test JVMs that are gone, with their cables. */
     private static void removeLeftovers() throws IOException, InterruptedException {
-        for (String line : runIgnoringFailure("ip", "netns", "list").split("\n")) {
+        for (String line : Command.runIgnoringFailure("ip", "netns", "list").split("\n")) {
             String name = line.split(" ")[0];
             if (name.matches(PREFIX + "\\d+")) {
                 boolean ownerAlive = ProcessHandle.of(Long.parseLong(name.substring(PREFIX.length())))
@@ -129,41 +119,16 @@ public final class IsolatedHost implements AutoCloseable {
 
     /** Ends the processes in a namespace (they would keep it, and the cable, alive), then the namespace and its cable. */
     private static void remove(String namespace) throws IOException, InterruptedException {
-        for (String pid : runIgnoringFailure("ip", "netns", "pids", namespace).split("\\s+")) {
+        for (String pid : Command.runIgnoringFailure("ip", "netns", "pids", namespace).split("\\s+")) {
             if (pid.matches("\\d+")) {
                 ProcessHandle.of(Long.parseLong(pid)).ifPresent(ProcessHandle::destroyForcibly);
             }
         }
-        runIgnoringFailure("ip", "link", "del", "evh" + namespace.substring(PREFIX.length()) + "a");
-        runIgnoringFailure("ip", "netns", "del", namespace);
+        Command.runIgnoringFailure("ip", "link", "del", "evh" + namespace.substring(PREFIX.length()) + "a");
+        Command.runIgnoringFailure("ip", "netns", "del", namespace);
     }
 
     private static String dotted(int address) {
         return (address >>> 24) + "." + (address >> 16 & 0xff) + "." + (address >> 8 & 0xff) + "." + (address & 0xff);
-    }
-
-    private static String run(String... command) throws IOException, InterruptedException {
-        Result result = execute(command);
-        if (result.exitCode != 0) {
-            throw new IOException(String.join(" ", command) + ": exit " + result.exitCode + ": " + result.output.strip());
-        }
-        return result.output;
-    }
-
-    /** The output; a non-zero exit is expected here (removing what may not be there). */
-    private static String runIgnoringFailure(String... command) throws IOException, InterruptedException {
-        return execute(command).output;
-    }
-
-    private record Result(int exitCode, String output) {
-    }
-
-    private static Result execute(String... command) throws IOException, InterruptedException {
-        Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
-        if (!process.waitFor(30, TimeUnit.SECONDS)) {
-            process.destroyForcibly();
-            throw new IOException(String.join(" ", command) + ": no answer in 30 s");
-        }
-        return new Result(process.exitValue(), new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8));
     }
 }

@@ -3,7 +3,6 @@ package com.erpmax.orchestrator.testing;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.ServerSocket;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
@@ -11,7 +10,6 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Optional;
-import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 
 /**
@@ -38,15 +36,8 @@ public final class ScratchPostgresServer implements AutoCloseable {
         if (binaries().isEmpty()) {
             return "no PostgreSQL server binaries under " + BINARIES;
         }
-        try {
-            run("runuser", "-u", "postgres", "--", "true");
-            return null;
-        } catch (IOException e) {
-            return "cannot run a command as the postgres user: " + e.getMessage();
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            return "interrupted";
-        }
+        String whyNot = Command.whyNot("runuser", "-u", "postgres", "--", "true");
+        return whyNot == null ? null : "cannot run a command as the postgres user: " + whyNot;
     }
 
     /** Listens on 127.0.0.1 and on {@code address}, trusting {@code trustedSubnet} (CIDR) too. */
@@ -55,19 +46,16 @@ public final class ScratchPostgresServer implements AutoCloseable {
         Path directory = Files.createTempDirectory("erpmax-scratch-pg");
         ScratchPostgresServer server = new ScratchPostgresServer(bin, directory, freePort());
         try {
-            run("chown", "postgres", directory.toString());
+            Command.run("chown", "postgres", directory.toString());
             server.pgCommand("initdb", "-D", server.data(), "-A", "trust", "-U", "postgres", "--no-sync");
             Files.writeString(directory.resolve("data/pg_hba.conf"), "host all all " + trustedSubnet + " trust\n",
                     StandardOpenOption.APPEND);
             server.pgCommand("pg_ctl", "-D", server.data(), "-l", directory.resolve("server.log").toString(), "-w",
                     "-o", "-c listen_addresses=127.0.0.1," + address + " -c port=" + server.port + " -k " + directory, "start");
-        } catch (IOException | RuntimeException e) {
-            try {
-                server.close();
-            } catch (IOException | RuntimeException cleanup) {
-                e.addSuppressed(cleanup);
-            }
-            throw e;
+        } catch (IOException e) {
+            throw Command.closeAfter(e, server);
+        } catch (RuntimeException e) {
+            throw Command.closeAfter(e, server);
         }
         return server;
     }
@@ -98,25 +86,7 @@ public final class ScratchPostgresServer implements AutoCloseable {
     private void pgCommand(String program, String... args) throws IOException, InterruptedException {
         List<String> command = new ArrayList<>(List.of("runuser", "-u", "postgres", "--", bin.resolve(program).toString()));
         command.addAll(List.of(args));
-        run(command.toArray(String[]::new));
-    }
-
-    /** Runs a command to its end (60 s at most); its output, to a file, goes into the error when it fails. */
-    private static void run(String... command) throws IOException, InterruptedException {
-        Path output = Files.createTempFile("erpmax-scratch-pg", ".out");
-        try {
-            Process process = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(output.toFile()).start();
-            boolean ended = process.waitFor(60, TimeUnit.SECONDS);
-            if (!ended) {
-                process.destroyForcibly();
-            }
-            if (!ended || process.exitValue() != 0) {
-                throw new IOException(String.join(" ", command) + (ended ? " failed: " : " did not end in 60 s: ")
-                        + Files.readString(output, StandardCharsets.UTF_8).strip());
-            }
-        } finally {
-            Files.deleteIfExists(output);
-        }
+        Command.run(command.toArray(String[]::new));
     }
 
     /** The newest installed major version's bin directory. */
