@@ -78,9 +78,14 @@ public final class IsolatedHost implements AutoCloseable {
 
     /** A process on the isolated host. */
     public ProcessBuilder process(List<String> command) {
+        return new ProcessBuilder(onThisHost(command));
+    }
+
+    /** The command line that runs {@code command} on the isolated host. */
+    public List<String> onThisHost(List<String> command) {
         List<String> inNamespace = new ArrayList<>(List.of("ip", "netns", "exec", namespace));
         inNamespace.addAll(command);
-        return new ProcessBuilder(inNamespace);
+        return inNamespace;
     }
 
     /** From now on nothing passes between the two hosts, and this one is never told why. */
@@ -98,9 +103,7 @@ public final class IsolatedHost implements AutoCloseable {
     }
 
     private void inside(String... command) throws IOException, InterruptedException {
-        List<String> inNamespace = new ArrayList<>(List.of("ip", "netns", "exec", namespace));
-        inNamespace.addAll(List.of(command));
-        Command.run(inNamespace.toArray(String[]::new));
+        Command.run(onThisHost(List.of(command)).toArray(String[]::new));
     }
 
     /** Namespaces of test JVMs that are gone, with their cables. */

@@ -10,6 +10,7 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Optional;
+import java.util.function.UnaryOperator;
 import java.util.stream.Stream;
 
 /**
@@ -42,6 +43,16 @@ public final class ScratchPostgresServer implements AutoCloseable {
 
     /** Listens on 127.0.0.1 and on {@code address}, trusting {@code trustedSubnet} (CIDR) too. */
     public static ScratchPostgresServer start(String address, String trustedSubnet) throws IOException, InterruptedException {
+        return start(address, trustedSubnet, List::copyOf);
+    }
+
+    /** Runs on the isolated host, listening on its address and trusting this machine. */
+    public static ScratchPostgresServer startOn(IsolatedHost host) throws IOException, InterruptedException {
+        return start(host.address(), host.localAddress() + "/32", host::onThisHost);
+    }
+
+    private static ScratchPostgresServer start(String address, String trustedSubnet, UnaryOperator<List<String>> where)
+            throws IOException, InterruptedException {
         Path bin = binaries().orElseThrow(() -> new IOException(unavailableBecause()));
         Path directory = Files.createTempDirectory("erpmax-scratch-pg");
         ScratchPostgresServer server = new ScratchPostgresServer(bin, directory, freePort());
@@ -50,8 +61,10 @@ public final class ScratchPostgresServer implements AutoCloseable {
             server.pgCommand("initdb", "-D", server.data(), "-A", "trust", "-U", "postgres", "--no-sync");
             Files.writeString(directory.resolve("data/pg_hba.conf"), "host all all " + trustedSubnet + " trust\n",
                     StandardOpenOption.APPEND);
-            server.pgCommand("pg_ctl", "-D", server.data(), "-l", directory.resolve("server.log").toString(), "-w",
-                    "-o", "-c listen_addresses=127.0.0.1," + address + " -c port=" + server.port + " -k " + directory, "start");
+            Command.run(where.apply(server.pgCommandLine("pg_ctl", "-D", server.data(), "-l",
+                    directory.resolve("server.log").toString(), "-w", "-o",
+                    "-c listen_addresses=127.0.0.1," + address + " -c port=" + server.port + " -k " + directory, "start"))
+                    .toArray(String[]::new));
         } catch (IOException e) {
             throw Command.closeAfter(e, server);
         } catch (RuntimeException e) {
@@ -84,9 +97,13 @@ public final class ScratchPostgresServer implements AutoCloseable {
     }
 
     private void pgCommand(String program, String... args) throws IOException, InterruptedException {
+        Command.run(pgCommandLine(program, args).toArray(String[]::new));
+    }
+
+    private List<String> pgCommandLine(String program, String... args) {
         List<String> command = new ArrayList<>(List.of("runuser", "-u", "postgres", "--", bin.resolve(program).toString()));
         command.addAll(List.of(args));
-        Command.run(command.toArray(String[]::new));
+        return command;
     }
 
     /** The newest installed major version's bin directory. */

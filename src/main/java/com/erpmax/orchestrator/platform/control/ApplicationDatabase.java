@@ -84,6 +84,8 @@ public class ApplicationDatabase {
         settings.databasePassword().ifPresent(driver::setPassword);
         driver.setApplicationName(POOL_NAME);
         driver.setConnectTimeout((int) CONNECTION_TIMEOUT.toSeconds());
+        driver.setTcpKeepAlive(true);
+        driver.setSocketFactory(KeepaliveSockets.class.getName());
 
         HikariDataSource pool = new HikariDataSource();
         pool.setPoolName(POOL_NAME);

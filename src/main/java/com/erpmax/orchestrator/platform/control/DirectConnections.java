@@ -42,9 +42,9 @@ public final class DirectConnections {
         }
         properties.setProperty("ApplicationName", applicationName);
         properties.setProperty("connectTimeout", "5");
-        // Our side of SessionKeepalive: the operating system's keepalive (after its idle time) ends
-        // a wait on a database host that vanished.
+        // Our side of SessionKeepalive: a statement in flight when the database host vanished fails.
         properties.setProperty("tcpKeepAlive", "true");
+        properties.setProperty("socketFactory", KeepaliveSockets.class.getName());
         Connection connection;
         try {
             connection = DriverManager.getConnection(url, properties);

@@ -29,9 +29,9 @@ public final class SessionKeepalive {
     private static final Logger LOG = Logger.getLogger(SessionKeepalive.class.getName());
     private static final AtomicBoolean WARNED = new AtomicBoolean();
 
-    private static final int IDLE_S = 10;
-    private static final int INTERVAL_S = 5;
-    private static final int COUNT = 3;
+    static final int IDLE_S = 10;
+    static final int INTERVAL_S = 5;
+    static final int COUNT = 3;
     /** How long after its client went silent PostgreSQL ends a session, at most. */
     public static final int PEER_GONE_AFTER_S = IDLE_S + INTERVAL_S * COUNT;
 
