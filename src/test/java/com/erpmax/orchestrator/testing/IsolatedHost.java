@@ -1,5 +1,7 @@
 package com.erpmax.orchestrator.testing;
 
+import org.junit.jupiter.api.Assumptions;
+
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
@@ -31,8 +33,14 @@ public final class IsolatedHost implements AutoCloseable {
         this.subnet = (198 << 24 | 18 << 16) + (int) (pid % 32_768) * 4;
     }
 
+    /** Skips the calling test, saying why, where this machine cannot make one. */
+    public static void assumeAvailable() {
+        String why = unavailableBecause();
+        Assumptions.assumeTrue(why == null, why);
+    }
+
     /** Why this machine cannot make one, or null when it can: tried for real, since root may still lack the right. */
-    public static String unavailableBecause() {
+    static String unavailableBecause() {
         if (!"root".equals(System.getProperty("user.name"))) {
             return "network namespaces need root (user " + System.getProperty("user.name") + ")";
         }

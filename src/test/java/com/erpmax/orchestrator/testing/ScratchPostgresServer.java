@@ -1,5 +1,7 @@
 package com.erpmax.orchestrator.testing;
 
+import org.junit.jupiter.api.Assumptions;
+
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.ServerSocket;
@@ -32,8 +34,14 @@ public final class ScratchPostgresServer implements AutoCloseable {
         this.port = port;
     }
 
+    /** Skips the calling test, saying why, where this machine cannot run one. */
+    public static void assumeAvailable() {
+        String why = unavailableBecause();
+        Assumptions.assumeTrue(why == null, why);
+    }
+
     /** Why this machine cannot run one, or null when it can. */
-    public static String unavailableBecause() {
+    static String unavailableBecause() {
         if (binaries().isEmpty()) {
             return "no PostgreSQL server binaries under " + BINARIES;
         }

@@ -19,7 +19,6 @@ import java.util.concurrent.TimeUnit;
 
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /**
  * The other direction of VanishedLockHolderIT: the database's host vanishes (a fail-over without
@@ -36,10 +35,8 @@ class VanishedDatabaseIT {
 
     @Test
     void statementsInFlightFailSoonAfterTheDatabaseHostVanished() throws Exception {
-        String noHost = IsolatedHost.unavailableBecause();
-        assumeTrue(noHost == null, noHost);
-        String noServer = ScratchPostgresServer.unavailableBecause();
-        assumeTrue(noServer == null, noServer);
+        IsolatedHost.assumeAvailable();
+        ScratchPostgresServer.assumeAvailable();
 
         try (IsolatedHost databaseHost = IsolatedHost.create();
              ScratchPostgresServer server = ScratchPostgresServer.startOn(databaseHost)) {
