@@ -22,6 +22,8 @@ import java.util.stream.Stream;
  */
 public final class ScratchPostgresServer implements AutoCloseable {
 
+    /** The server's superuser, which initdb makes; trusted from every address it listens on. */
+    public static final String USER = "postgres";
     private static final Path BINARIES = Path.of("/usr/lib/postgresql");
 
     private final Path bin;
@@ -66,7 +68,7 @@ public final class ScratchPostgresServer implements AutoCloseable {
         ScratchPostgresServer server = new ScratchPostgresServer(bin, directory, freePort());
         try {
             Command.run("chown", "postgres", directory.toString());
-            server.pgCommand("initdb", "-D", server.data(), "-A", "trust", "-U", "postgres", "--no-sync");
+            server.pgCommand("initdb", "-D", server.data(), "-A", "trust", "-U", USER, "--no-sync");
             Files.writeString(directory.resolve("data/pg_hba.conf"), "host all all " + trustedSubnet + " trust\n",
                     StandardOpenOption.APPEND);
             Command.run(where.apply(server.pgCommandLine("pg_ctl", "-D", server.data(), "-l",

@@ -1,10 +1,14 @@
 package com.erpmax.orchestrator.testing;
 
+import com.erpmax.orchestrator.platform.control.Settings;
+
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.util.Map;
+import java.util.Optional;
 import java.util.Properties;
 import java.util.UUID;
 
@@ -34,6 +38,16 @@ public final class TestDatabase implements AutoCloseable {
 
     public String url() {
         return "jdbc:postgresql://" + HOST + ":" + PORT + "/" + name;
+    }
+
+    /** The application's settings for this database, as ERPMAX_DB_URL and ERPMAX_DB_USER give them. */
+    public Settings settings() {
+        return settings(url(), USER);
+    }
+
+    /** The application's settings for a database elsewhere: only its URL and user. */
+    public static Settings settings(String url, String user) {
+        return Settings.from(key -> Optional.ofNullable(Map.of(Settings.DB_URL, url, Settings.DB_USER, user).get(key)));
     }
 
     public String name() {

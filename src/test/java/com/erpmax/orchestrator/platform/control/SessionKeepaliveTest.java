@@ -11,8 +11,6 @@ import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
-import java.util.Map;
-import java.util.Optional;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
@@ -28,8 +26,7 @@ class SessionKeepaliveTest {
     @BeforeAll
     static void createDatabase() throws Exception {
         database = TestDatabase.create("keepalive");
-        settings = Settings.from(key -> Optional.ofNullable(Map.of(
-                Settings.DB_URL, database.url(), Settings.DB_USER, TestDatabase.USER).get(key)));
+        settings = database.settings();
     }
 
     @AfterAll

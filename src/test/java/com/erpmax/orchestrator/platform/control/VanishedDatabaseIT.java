@@ -2,6 +2,7 @@ package com.erpmax.orchestrator.platform.control;
 
 import com.erpmax.orchestrator.testing.IsolatedHost;
 import com.erpmax.orchestrator.testing.ScratchPostgresServer;
+import com.erpmax.orchestrator.testing.TestDatabase;
 import com.zaxxer.hikari.HikariDataSource;
 
 import org.junit.jupiter.api.Test;
@@ -11,8 +12,6 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
 import java.util.List;
-import java.util.Map;
-import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -44,8 +43,7 @@ class VanishedDatabaseIT {
             // sessions below would wait for the dead host too; a socket timeout well past the
             // assertions' limit ends that wait without deciding the outcome.
             String url = server.url(databaseHost.address()) + "?socketTimeout=" + SAFETY_NET.toSeconds();
-            Settings settings = Settings.from(key -> Optional.ofNullable(Map.of(
-                    Settings.DB_URL, url, Settings.DB_USER, "postgres").get(key)));
+            Settings settings = TestDatabase.settings(url, ScratchPostgresServer.USER);
             try (Connection direct = new DirectConnections(settings, "api").open();
                  HikariDataSource pool = ApplicationDatabase.pool(settings);
                  Connection pooled = pool.getConnection()) {

@@ -19,7 +19,6 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -72,8 +71,7 @@ class ValidateModeIT {
     }
 
     private static void migrateAsTheMigratorWould(TestDatabase database) throws Exception {
-        Settings settings = Settings.from(key -> Optional.ofNullable(Map.of(
-                Settings.DB_URL, database.url(), Settings.DB_USER, TestDatabase.USER).get(key)));
+        Settings settings = database.settings();
         DirectConnections connections = new DirectConnections(settings, "migrator");
         Migrations migrations = new Migrations(ValidateModeIT.class.getClassLoader());
         new MigrationLock(connections, settings.migrationLockKey(), Clock.systemUTC()).withLock(Duration.ofSeconds(30),

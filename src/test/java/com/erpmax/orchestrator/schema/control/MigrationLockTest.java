@@ -14,7 +14,6 @@ import java.sql.Statement;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -35,8 +34,7 @@ class MigrationLockTest {
     @BeforeAll
     static void createDatabase() throws Exception {
         database = TestDatabase.create("lock");
-        Settings settings = Settings.from(key -> Optional.ofNullable(Map.of(
-                Settings.DB_URL, database.url(), Settings.DB_USER, TestDatabase.USER).get(key)));
+        Settings settings = database.settings();
         connections = new DirectConnections(settings, "migrator");
     }
 

@@ -16,7 +16,6 @@ import java.sql.Connection;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -78,8 +77,7 @@ class MigrationsTest {
     }
 
     private static Connection open(TestDatabase database) throws Exception {
-        Settings settings = Settings.from(key -> Optional.ofNullable(Map.of(
-                Settings.DB_URL, database.url(), Settings.DB_USER, TestDatabase.USER).get(key)));
+        Settings settings = database.settings();
         return new DirectConnections(settings, "migrator").open();
     }
 }

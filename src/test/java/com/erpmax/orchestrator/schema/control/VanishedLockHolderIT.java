@@ -6,6 +6,7 @@ import com.erpmax.orchestrator.platform.control.Settings;
 import com.erpmax.orchestrator.schema.entity.LockHolder;
 import com.erpmax.orchestrator.testing.IsolatedHost;
 import com.erpmax.orchestrator.testing.ScratchPostgresServer;
+import com.erpmax.orchestrator.testing.TestDatabase;
 
 import org.junit.jupiter.api.Test;
 
@@ -16,7 +17,6 @@ import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -75,8 +75,7 @@ class VanishedLockHolderIT {
     }
 
     private static DirectConnections connections(String url, String role) {
-        Settings settings = Settings.from(key -> Optional.ofNullable(Map.of(
-                Settings.DB_URL, url, Settings.DB_USER, "postgres").get(key)));
+        Settings settings = TestDatabase.settings(url, ScratchPostgresServer.USER);
         return new DirectConnections(settings, role);
     }
 
