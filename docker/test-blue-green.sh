@@ -285,9 +285,10 @@ if [ -z "${BG_RATE:-}" ] && [ "$warmup" -gt 0 ]; then
     ticks=$((total_after - total_before))
     busy_pct=0
     [ "$ticks" -le 0 ] || busy_pct=$(( (ticks - (idle_after - idle_before)) * 100 / ticks ))
-    log "warm-up's last part: blue answered $((warm_answered / (warm_seconds > 0 ? warm_seconds : 1))) requests/s, the machine's CPU $busy_pct % busy"
+    answered_rate=$((warm_answered / (${warm_seconds:-0} > 0 ? warm_seconds : 1)))
+    log "warm-up's last part: blue answered $answered_rate requests/s, the machine's CPU $busy_pct % busy"
     if [ "${warm_seconds:-0}" -gt 0 ] && [ $((warm_answered * 10)) -lt $((rate * warm_seconds * 9)) ]; then
-        rate=$((warm_answered / warm_seconds / 2))
+        rate=$((answered_rate / 2))
     fi
     if [ "$busy_pct" -gt 50 ] && [ $((asked_rate * 50 / busy_pct)) -lt "$rate" ]; then
         rate=$((asked_rate * 50 / busy_pct))
